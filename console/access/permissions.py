@@ -1,0 +1,40 @@
+"""Every view and consumer reaches a host through these: a host the user has no
+role on does not exist for them (404); a role too low is refused (403)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from console.access.models import HostRole, Role, hosts_q, role_on
+from console.hosts.models import Host
+
+
+def visible_hosts(user) -> QuerySet[Host]:
+    if not user.is_authenticated:
+        return Host.objects.none()
+    return Host.objects.filter(hosts_q(user)).distinct()
+
+
+def host_for(user, slug: str, need: Role = Role.VIEWER) -> tuple[Host, Role]:
+    """The host named by `slug` and the user's role on it, if the role is at least `need`."""
+    try:
+        host = visible_hosts(user).get(slug=slug)
+    except Host.DoesNotExist:
+        raise Http404("No such host.") from None
+    role = role_on(user, host)
+    if role is None:
+        raise Http404("No such host.")
+    if role < need:
+        raise PermissionDenied(
+            f"This needs the {need.label} role on {host.name}; you are {role.label}."
+        )
+    return host, role
+
+
+def can_add_hosts(user) -> bool:
+    """Superusers, and admins of every host, may register new hosts."""
+    if user.is_superuser:
+        return True
+    return HostRole.objects.filter(team__members=user, host__isnull=True, role=Role.ADMIN).exists()

@@ -1,0 +1,3 @@
+"""Websocket routes; each consumer checks the user's role on the host before accepting."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,172 @@
+"""Settings: embedded defaults need nothing; the environment switches to a team setup.
+
+CONSOLE_DATA_DIR     where SQLite and the generated secret live (default ./var)
+CONSOLE_SECRET_KEY   secret for sessions and the credential vault (or CONSOLE_SECRET_KEY_FILE);
+                     generated into CONSOLE_DATA_DIR/secret.key on first start when unset
+DATABASE_URL         e.g. postgres://user:pass@db/console (default: SQLite in CONSOLE_DATA_DIR)
+REDIS_URL            channel layer for several daphne processes (default: in-memory)
+CONSOLE_DEBUG        1 to turn DEBUG on
+CONSOLE_ALLOWED_HOSTS comma-separated host names the console is served as
+CONSOLE_HOST_DEADLINE seconds each host gets on multi-host pages (default 3)
+CONSOLE_ENGINE_TIMEOUT seconds one engine call may take (default 10)
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("CONSOLE_DATA_DIR", BASE_DIR / "var"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_from_env(name: str) -> str | None:
+    """A secret from NAME, or from the file named by NAME_FILE."""
+    if value := os.environ.get(name):
+        return value
+    if path := os.environ.get(f"{name}_FILE"):
+        return Path(path).read_text().strip()
+    return None
+
+
+def _console_secret() -> str:
+    if secret := _secret_from_env("CONSOLE_SECRET_KEY"):
+        return secret
+    key_file = DATA_DIR / "secret.key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+CONSOLE_SECRET = _console_secret()
+# Django's signing key is derived from the console secret, not equal to it, so the
+# vault key and the session-signing key never coincide.
+SECRET_KEY = "django:" + CONSOLE_SECRET
+
+DEBUG = os.environ.get("CONSOLE_DEBUG", "") == "1"
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("CONSOLE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CONSOLE_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "channels",
+    "django_htmx",
+    "template_partials",
+    "console.access",
+    "console.hosts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "console.urls"
+ASGI_APPLICATION = "console.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "console.hosts.context_processors.host_switcher",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{DATA_DIR / 'console.sqlite3'}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Engine calls run in threads while requests write; WAL + a busy timeout avoid
+    # "database is locked" under daphne's concurrent requests.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+if redis_url := os.environ.get("REDIS_URL"):
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("CONSOLE_TIME_ZONE", "UTC")
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+if os.environ.get("CONSOLE_HTTPS") == "1":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    # paramiko logs key types and exceptions verbosely; keep it quiet.
+    "loggers": {"paramiko": {"level": "ERROR"}},
+}
+
+CONSOLE_HOST_DEADLINE = float(os.environ.get("CONSOLE_HOST_DEADLINE", "3"))
+CONSOLE_ENGINE_TIMEOUT = float(os.environ.get("CONSOLE_ENGINE_TIMEOUT", "10"))

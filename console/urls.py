@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from console.hosts import views as host_views
+
+urlpatterns = [
+    path("", host_views.dashboard, name="dashboard"),
+    path(
+        "accounts/login/",
+        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("hosts/", include("console.hosts.urls")),
+    path("admin/", admin.site.urls),
+]
