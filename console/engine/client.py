@@ -53,7 +53,15 @@ def parse_key_line(line: str) -> paramiko.PKey:
 
 def load_private_key(text: str, passphrase: str = "") -> paramiko.PKey:
     """Read an OpenSSH/PEM private key of any type paramiko knows."""
-    return paramiko.PKey.from_private_key(io.StringIO(text), passphrase or None)
+    problem: Exception | None = None
+    for key_class in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
+        try:
+            return key_class.from_private_key(io.StringIO(text), passphrase or None)
+        except paramiko.PasswordRequiredException:
+            raise
+        except paramiko.SSHException as exc:
+            problem = problem or exc
+    raise ValueError(f"not an Ed25519, ECDSA or RSA private key ({problem})")
 
 
 class _UnknownHostKey(paramiko.MissingHostKeyPolicy):
@@ -220,6 +228,14 @@ def forget(host) -> None:
         cached = _cache.pop(host.pk, None)
     if cached:
         cached[1].close()
+
+
+def forget_all() -> None:
+    with _cache_lock:
+        cached = list(_cache.values())
+        _cache.clear()
+    for _, api in cached:
+        api.close()
 
 
 def _reason(exc: BaseException) -> str:

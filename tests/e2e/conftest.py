@@ -1,0 +1,128 @@
+"""A real console (daphne, its own SQLite) and real Chromium for browser journeys."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@dataclass
+class Console:
+    url: str
+    username: str
+    password: str
+    env: dict
+
+    def manage(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def console_server(tmp_path_factory) -> Iterator[Console]:
+    data = tmp_path_factory.mktemp("console-data")
+    env = os.environ | {
+        "CONSOLE_DATA_DIR": str(data),
+        "CONSOLE_ADMIN_USERNAME": "admin",
+        "CONSOLE_ADMIN_PASSWORD": "e2e-password-1",
+        "CONSOLE_HOST_DEADLINE": "3",
+        "DOCKER_HOST": "",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    port = _free_port()
+    console = Console(f"http://127.0.0.1:{port}", "admin", "e2e-password-1", env)
+    console.manage("migrate", "--noinput", "-v0")
+    console.manage("bootstrap")
+    log = open(data / "daphne.log", "w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "console.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError((data / "daphne.log").read_text())
+        yield console
+    finally:
+        server.terminate()
+        server.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `python -m tests.fleet install` installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def log_in(page, console: Console) -> None:
+    page.goto(console.url + "/")
+    page.fill("#id_username", console.username)
+    page.fill("#id_password", console.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(console.url + "/")
