@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "template_partials",
     "console.access",
     "console.hosts",
+    "console.containers",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from console.containers import views as container_views
 from console.hosts import views as host_views
 
 urlpatterns = [
@@ -14,5 +15,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("hosts/", include("console.hosts.urls")),
+    path("hosts/<slug:slug>/containers/", include("console.containers.urls")),
+    path("containers/", container_views.all_containers, name="all_containers"),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@ registered against it, users with roles, and a server that never answers."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import tempfile
@@ -139,3 +140,40 @@ def logged_in(client):
         return client
 
     return login
+
+
+# A main process that ends at once on SIGTERM (a bare `sleep` as PID 1 ignores it, so
+# every stop would wait the full timeout).
+STOPPABLE = ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"]
+
+
+@pytest.fixture
+def engine_api(fleet):
+    """docker-py straight to engine A (the one behind unix_host and ssh_host)."""
+    from tests.engines import raw_client
+
+    api = raw_client(fleet)
+    yield api
+    api.close()
+
+
+@pytest.fixture
+def make_container(engine_api, fleet):
+    """make_container(name, command=STOPPABLE, start=True, **create_kwargs) on engine A,
+    with no network; everything made is removed after the test."""
+    made: list[str] = []
+
+    def make(name: str, command=STOPPABLE, *, start: bool = True, **kwargs):
+        kwargs.setdefault("host_config", engine_api.create_host_config(network_mode="none"))
+        container = engine_api.create_container(
+            fleet.base_image, command=command, name=name, **kwargs
+        )
+        made.append(container["Id"])
+        if start:
+            engine_api.start(container["Id"])
+        return container["Id"]
+
+    yield make
+    for container_id in made:
+        with contextlib.suppress(Exception):
+            engine_api.remove_container(container_id, force=True, v=True)

@@ -1,0 +1,271 @@
+"""`docker ps`, inspect, top and lifecycle actions, per host and across hosts."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from console import engine
+from console.access.models import Role, audit
+from console.access.permissions import host_for, visible_hosts
+from console.engine import containers as engine_containers
+from console.engine.errors import EngineError, NotFound
+
+
+def _list_options(request: HttpRequest) -> dict:
+    """`docker ps` flags from the query string: all, -f filters, -n/-l, -s."""
+    params = request.GET
+    filters: dict[str, list[str]] = {}
+    for key in engine_containers.FILTERS:
+        values = [v for v in params.getlist(key) if v]
+        if values:
+            filters[key] = values
+    # The CLI's own spelling works too: ?filter=status=exited&filter=label=a=b
+    for spec in params.getlist("filter"):
+        key, _, value = spec.partition("=")
+        if key in engine_containers.FILTERS and value:
+            filters.setdefault(key, []).append(value)
+    last = params.get("last", "")
+    options = {
+        "all": params.get("all") == "1",
+        "filters": filters,
+        "last": int(last) if last.isdigit() and int(last) > 0 else None,
+        "size": params.get("size") == "1",
+    }
+    if params.get("latest") == "1":
+        options["last"] = 1
+    return options
+
+
+def _row_json(row: engine_containers.ContainerRow, host=None) -> dict:
+    data = asdict(row)
+    data["created"] = row.created.isoformat() if row.created else None
+    if host is not None:
+        data["host"] = host.slug
+    return data
+
+
+def _view_options(request: HttpRequest) -> dict:
+    return {
+        "sort": request.GET.get("sort", "created"),
+        "descending": request.GET.get("dir", "desc" if "sort" not in request.GET else "asc")
+        == "desc",
+        "q": request.GET.get("q", "").strip(),
+        "no_trunc": request.GET.get("trunc") == "0",
+    }
+
+
+def _shape(rows, view: dict):
+    if view["q"]:
+        rows = [r for r in rows if engine_containers.matches(r, view["q"])]
+    return engine_containers.sort_rows(rows, view["sort"], view["descending"])
+
+
+@require_GET
+def container_list(request: HttpRequest, slug: str) -> HttpResponse:
+    host, role = host_for(request.user, slug)
+    options = _list_options(request)
+    view = _view_options(request)
+    error = None
+    try:
+        rows = _shape(engine_containers.list_containers(host, **options), view)
+    except EngineError as exc:
+        rows, error = [], exc
+    fmt = request.GET.get("format")
+    if fmt == "json":
+        if error:
+            return JsonResponse({"error": error.title, "reason": error.message}, status=502)
+        return JsonResponse({"containers": [_row_json(r) for r in rows]})
+    if fmt == "ids":
+        ids = [r.id if view["no_trunc"] else r.short_id for r in rows]
+        return HttpResponse("".join(f"{i}\n" for i in ids), content_type="text/plain")
+    context = {
+        "host": host,
+        "rows": rows,
+        "error": error,
+        "options": options,
+        "view": view,
+        "can_operate": role >= Role.OPERATOR,
+        "query": request.GET.urlencode(),
+    }
+    template = "containers/list.html"
+    if request.htmx and request.htmx.target == "container-rows":
+        template += "#rows"
+    return render(request, template, context)
+
+
+@require_GET
+def all_containers(request: HttpRequest) -> HttpResponse:
+    """The same list across every host the user may see, hosts asked concurrently."""
+    options = _list_options(request)
+    view = _view_options(request)
+    results = engine.fan_out(
+        list(visible_hosts(request.user)),
+        lambda h: _shape(engine_containers.list_containers(h, **options), view),
+    )
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "containers": [_row_json(row, r.host) for r in results if r.ok for row in r.value],
+                "errors": [
+                    {"host": r.host.slug, "error": r.error.title, "reason": r.error.message}
+                    for r in results
+                    if not r.ok
+                ],
+            }
+        )
+    context = {"results": results, "options": options, "view": view}
+    return render(request, "containers/all.html", context)
+
+
+@require_GET
+def container_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    host, role = host_for(request.user, slug)
+    detail = _inspect_or_404(host, ref)
+    context = {"host": host, "c": detail, "can_operate": role >= Role.OPERATOR}
+    return render(request, "containers/detail.html", context)
+
+
+def _inspect_or_404(host, ref: str):
+    try:
+        return engine_containers.inspect_container(host, ref)
+    except NotFound:
+        raise Http404(f"No container {ref} on {host.name}.") from None
+
+
+@require_GET
+def container_inspect(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    host, _ = host_for(request.user, slug)
+    detail = _inspect_or_404(host, ref)
+    if request.GET.get("format") == "json":
+        return HttpResponse(detail.inspect_json, content_type="application/json")
+    return render(request, "containers/inspect.html", {"host": host, "c": detail})
+
+
+@require_GET
+def container_top(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    host, _ = host_for(request.user, slug)
+    ps_args = request.GET.get("ps_args", "").strip()
+    context = {"host": host, "ref": ref, "ps_args": ps_args}
+    try:
+        context["top"] = engine_containers.top(host, ref, ps_args or None)
+    except NotFound:
+        raise Http404(f"No container {ref} on {host.name}.") from None
+    except EngineError as exc:
+        context["error"] = exc
+    template = "containers/top.html#top" if request.htmx else "containers/top.html"
+    return render(request, template, context)
+
+
+def _action_params(request: HttpRequest, action: str) -> dict:
+    post = request.POST
+    if action in ("stop", "restart") and post.get("timeout", "").isdigit():
+        return {"timeout": int(post["timeout"])}
+    if action == "kill" and post.get("signal"):
+        return {"signal": post["signal"].strip().upper()}
+    if action == "remove":
+        return {"force": post.get("force") == "on", "volumes": post.get("volumes") == "on"}
+    return {}
+
+
+def _run_action(request: HttpRequest, host, ref: str, action: str, params: dict) -> bool:
+    """Do one action, record it, and say how it went in a flash message."""
+    try:
+        engine_containers.act(host, ref, action, **params)
+    except NotFound:
+        error = f"Container {ref} no longer exists."
+    except EngineError as exc:
+        error = exc.message
+    else:
+        error = ""
+    audit(request.user, f"container.{action}", host=host, target=ref, params=params, error=error)
+    if error:
+        messages.error(request, f"{action} {ref}: {error}")
+    else:
+        messages.success(request, f"{action} {ref}: done.")
+    return not error
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+@require_POST
+def container_action(request: HttpRequest, slug: str, ref: str, action: str) -> HttpResponse:
+    if action not in engine_containers.ACTIONS:
+        raise Http404("No such action.")
+    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    _run_action(request, host, ref, action, _action_params(request, action))
+    if request.htmx:
+        # The row again, as the engine now has it; nothing if the container is gone.
+        try:
+            row = engine_containers.container_row(host, ref)
+        except EngineError:
+            row = None
+        context = {"host": host, "row": row, "can_operate": True, "view": _view_options(request)}
+        return render(request, "containers/row_response.html", context)
+    list_url = reverse("containers:list", args=[host.slug])
+    if action == "remove":
+        return _back(request, list_url + "?all=1")
+    return _back(request, reverse("containers:detail", args=[host.slug, ref]))
+
+
+@require_http_methods(["GET", "POST"])
+def container_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    """GET asks for confirmation (and force / anonymous volumes); POST removes."""
+    if request.method == "POST":
+        return container_action(request, slug, ref, "remove")
+    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    detail = _inspect_or_404(host, ref)
+    return render(request, "containers/remove.html", {"host": host, "c": detail})
+
+
+@require_http_methods(["GET", "POST"])
+def container_rename(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    detail = _inspect_or_404(host, ref)
+    error = None
+    if request.method == "POST":
+        new_name = request.POST.get("name", "").strip()
+        try:
+            engine_containers.rename(host, detail.id, new_name)
+        except EngineError as exc:
+            error = exc.message
+        audit(
+            request.user,
+            "container.rename",
+            host=host,
+            target=detail.name,
+            params={"new_name": new_name},
+            error=error or "",
+        )
+        if not error:
+            messages.success(request, f"Renamed {detail.name} to {new_name}.")
+            return redirect("containers:detail", host.slug, new_name)
+    context = {"host": host, "c": detail, "error": error}
+    return render(request, "containers/rename.html", context)
+
+
+@require_POST
+def bulk_action(request: HttpRequest, slug: str) -> HttpResponse:
+    """The list's checked rows, one action each, every outcome reported."""
+    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    action = request.POST.get("action", "")
+    if action not in engine_containers.ACTIONS:
+        raise Http404("No such action.")
+    ids = request.POST.getlist("ids")
+    if not ids:
+        messages.warning(request, "No container was selected.")
+    params = {"force": True} if action == "remove" else {}
+    for ref in ids:
+        _run_action(request, host, ref, action, params)
+    return _back(request, reverse("containers:list", args=[host.slug]))
