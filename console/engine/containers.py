@@ -31,11 +31,16 @@ def _port_text(ip: str | None, public: int | None, private: int, proto: str) -> 
 
 
 def _list_ports(ports: list[dict]) -> list[str]:
-    texts = {
+    """As `docker ps` shows them: by container port, then protocol and host port."""
+    ordered = sorted(
+        ports or [],
+        key=lambda p: (p.get("PrivatePort") or 0, p.get("Type", ""), p.get("PublicPort") or 0),
+    )
+    texts = [
         _port_text(p.get("IP"), p.get("PublicPort"), p.get("PrivatePort"), p.get("Type", "tcp"))
-        for p in ports or []
-    }
-    return sorted(texts, key=lambda t: (t.split("->")[-1], t))
+        for p in ordered
+    ]
+    return list(dict.fromkeys(texts))
 
 
 def _timestamp(value) -> datetime | None:
