@@ -12,28 +12,15 @@ from __future__ import annotations
 import os
 import socket
 import statistics
-import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("CONSOLE_DATA_DIR", tempfile.mkdtemp(prefix="console-bench-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 os.environ["CONSOLE_HOST_DEADLINE"] = os.environ.get("CONSOLE_HOST_DEADLINE", "1")
 
-import django  # noqa: E402
+from common import admin_client, fleet  # after the deadline is set: it sets Django up
 
-django.setup()
-
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from tests import fleet as fleet_module  # noqa: E402
-from tests.engines import raw_client  # noqa: E402
+from tests.engines import raw_client
 
 ROUNDS = 7
 
@@ -52,17 +39,8 @@ def silent_server() -> str:
 
 
 def main() -> None:
-    state = os.environ.get("CONSOLE_FLEET_STATE")
-    fleet = (
-        fleet_module.Fleet.from_json(Path(state).read_text())
-        if state
-        else fleet_module.start(tempfile.mkdtemp(prefix="console-fleet-"))
-    )
-    try:
-        run(fleet)
-    finally:
-        if not state:
-            fleet.stop()
+    with fleet() as running:
+        run(running)
 
 
 def run(fleet) -> None:
@@ -70,8 +48,7 @@ def run(fleet) -> None:
 
     from console.hosts.models import Host
 
-    call_command("migrate", verbosity=0)
-    admin = get_user_model().objects.create_superuser("bench", password="bench-pw")
+    client = admin_client()
     tls = {
         "tls": True,
         "tls_ca_cert": Path(fleet.tls_ca).read_text(),
@@ -89,8 +66,6 @@ def run(fleet) -> None:
     Host.objects.create(name="ssh-1", slug="ssh-1", url=fleet.ssh_url, **ssh)
     Host.objects.create(name="silent", slug="silent", url=silent_server())
 
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(admin)
     client.get("/")  # warm: clients built, versions negotiated (as on a running console)
 
     raw = {"unix": raw_client(fleet, "unix"), "tls": raw_client(fleet, "tls")}

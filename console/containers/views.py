@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from console import engine
 from console.access.models import Role, audit
 from console.access.permissions import host_for, visible_hosts
+from console.containers.rows import RowOptions, render_row, render_rows
 from console.engine import containers as engine_containers
 from console.engine.errors import EngineError, NotFound
 
@@ -67,6 +68,15 @@ def _shape(rows, view: dict):
     return engine_containers.sort_rows(rows, view["sort"], view["descending"])
 
 
+def _row_options(host, role: Role, view: dict, show_size: bool = False) -> RowOptions:
+    return RowOptions(
+        base_url=reverse("containers:list", args=[host.slug]),
+        can_operate=role >= Role.OPERATOR,
+        no_trunc=view["no_trunc"],
+        show_size=show_size,
+    )
+
+
 @require_GET
 def container_list(request: HttpRequest, slug: str) -> HttpResponse:
     host, role = host_for(request.user, slug)
@@ -85,9 +95,11 @@ def container_list(request: HttpRequest, slug: str) -> HttpResponse:
     if fmt == "ids":
         ids = [r.id if view["no_trunc"] else r.short_id for r in rows]
         return HttpResponse("".join(f"{i}\n" for i in ids), content_type="text/plain")
+    row_options = _row_options(host, role, view, options["size"])
     context = {
         "host": host,
         "rows": rows,
+        "rows_html": render_rows(rows, row_options),
         "error": error,
         "options": options,
         "view": view,
@@ -203,7 +215,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 def container_action(request: HttpRequest, slug: str, ref: str, action: str) -> HttpResponse:
     if action not in engine_containers.ACTIONS:
         raise Http404("No such action.")
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, role = host_for(request.user, slug, Role.OPERATOR)
     _run_action(request, host, ref, action, _action_params(request, action))
     if request.htmx:
         # The row again, as the engine now has it; nothing if the container is gone.
@@ -211,8 +223,8 @@ def container_action(request: HttpRequest, slug: str, ref: str, action: str) -> 
             row = engine_containers.container_row(host, ref)
         except EngineError:
             row = None
-        context = {"host": host, "row": row, "can_operate": True, "view": _view_options(request)}
-        return render(request, "containers/row_response.html", context)
+        row_html = render_row(row, _row_options(host, role, _view_options(request))) if row else ""
+        return render(request, "containers/row_response.html", {"row_html": row_html})
     list_url = reverse("containers:list", args=[host.slug])
     if action == "remove":
         return _back(request, list_url + "?all=1")
