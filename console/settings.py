@@ -9,10 +9,14 @@ CONSOLE_DEBUG        1 to turn DEBUG on
 CONSOLE_ALLOWED_HOSTS comma-separated host names the console is served as
 CONSOLE_HOST_DEADLINE seconds each host gets on multi-host pages (default 3)
 CONSOLE_ENGINE_TIMEOUT seconds one engine call may take (default 10)
+CONSOLE_VOLUME_HELPER_IMAGE image of the containers that read volumes (default busybox:latest)
+CONSOLE_UPLOAD_LIMIT  bytes one upload into a container may bring (default 1 GiB)
+CONSOLE_LIST_LIMIT    entries a container directory listing shows (default 5000)
 """
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +76,9 @@ INSTALLED_APPS = [
     "console.access",
     "console.hosts",
     "console.containers",
+    "console.volumes",
+    "console.networks",
+    "console.streams",
 ]
 
 MIDDLEWARE = [
@@ -121,8 +128,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # A file, not memory, so tests can read what really lands on disk.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # A file, not memory, so tests can read what really lands on disk; one per test
+    # process, so concurrent runs never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"console-test-{os.getpid()}.sqlite3")
+    }
 
 if redis_url := os.environ.get("REDIS_URL"):
     CHANNEL_LAYERS = {
@@ -174,3 +184,8 @@ LOGGING = {
 
 CONSOLE_HOST_DEADLINE = float(os.environ.get("CONSOLE_HOST_DEADLINE", "3"))
 CONSOLE_ENGINE_TIMEOUT = float(os.environ.get("CONSOLE_ENGINE_TIMEOUT", "10"))
+# `docker cp` uploads: bytes per upload (and per unpacked archive); listing: entries shown.
+CONSOLE_UPLOAD_LIMIT = int(os.environ.get("CONSOLE_UPLOAD_LIMIT", str(1 << 30)))
+CONSOLE_LIST_LIMIT = int(os.environ.get("CONSOLE_LIST_LIMIT", "5000"))
+# Volume browsing creates (never starts) a container of this image with the volume mounted.
+CONSOLE_VOLUME_HELPER_IMAGE = os.environ.get("CONSOLE_VOLUME_HELPER_IMAGE", "busybox:latest")

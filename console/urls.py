@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from console.containers import views as container_views
 from console.hosts import views as host_views
+from console.networks import views as network_views
+from console.volumes import views as volume_views
 
 urlpatterns = [
     path("", host_views.dashboard, name="dashboard"),
@@ -17,5 +19,9 @@ urlpatterns = [
     path("hosts/", include("console.hosts.urls")),
     path("hosts/<slug:slug>/containers/", include("console.containers.urls")),
     path("containers/", container_views.all_containers, name="all_containers"),
+    path("hosts/<slug:slug>/volumes/", include("console.volumes.urls")),
+    path("hosts/<slug:slug>/networks/", include("console.networks.urls")),
+    path("volumes/", volume_views.all_volumes, name="all_volumes"),
+    path("networks/", network_views.all_networks, name="all_networks"),
     path("admin/", admin.site.urls),
 ]

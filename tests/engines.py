@@ -3,8 +3,13 @@ independently of the console."""
 
 from __future__ import annotations
 
+import subprocess
+
 import docker
 import docker.tls
+
+# docker.io's client; /usr/local/bin/docker on these machines is a newer one.
+DOCKER_CLI = "/usr/bin/docker"
 
 
 def raw_client(fleet, which: str = "unix") -> docker.APIClient:
@@ -19,3 +24,10 @@ def raw_client(fleet, which: str = "unix") -> docker.APIClient:
         )
     api.trust_env = False
     return api
+
+
+def cli(fleet, *args: str) -> subprocess.CompletedProcess:
+    """The docker CLI against engine A, for comparing the console with what a shell shows."""
+    return subprocess.run(
+        [DOCKER_CLI, "-H", fleet.unix_url, *args], capture_output=True, check=True, timeout=60
+    )

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console import engine
@@ -17,6 +16,7 @@ from console.access.permissions import host_for, visible_hosts
 from console.containers.rows import RowOptions, render_row, render_rows
 from console.engine import containers as engine_containers
 from console.engine.errors import EngineError, NotFound
+from console.web import redirect_back
 
 
 def _list_options(request: HttpRequest) -> dict:
@@ -204,13 +204,6 @@ def _run_action(request: HttpRequest, host, ref: str, action: str, params: dict)
     return not error
 
 
-def _back(request: HttpRequest, default: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
-
-
 @require_POST
 def container_action(request: HttpRequest, slug: str, ref: str, action: str) -> HttpResponse:
     if action not in engine_containers.ACTIONS:
@@ -227,8 +220,8 @@ def container_action(request: HttpRequest, slug: str, ref: str, action: str) -> 
         return render(request, "containers/row_response.html", {"row_html": row_html})
     list_url = reverse("containers:list", args=[host.slug])
     if action == "remove":
-        return _back(request, list_url + "?all=1")
-    return _back(request, reverse("containers:detail", args=[host.slug, ref]))
+        return redirect_back(request, list_url + "?all=1")
+    return redirect_back(request, reverse("containers:detail", args=[host.slug, ref]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -280,4 +273,4 @@ def bulk_action(request: HttpRequest, slug: str) -> HttpResponse:
     params = {"force": True} if action == "remove" else {}
     for ref in ids:
         _run_action(request, host, ref, action, params)
-    return _back(request, reverse("containers:list", args=[host.slug]))
+    return redirect_back(request, reverse("containers:list", args=[host.slug]))

@@ -9,18 +9,12 @@ from datetime import UTC, datetime
 
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError, NotFound
+from console.engine.text import bounded, parse_timestamp
 
 # The `docker ps -f` filters the console passes through to the engine.
 FILTERS = ("status", "name", "label", "ancestor", "id", "exited", "health", "network", "volume")
 ACTIONS = ("start", "stop", "restart", "kill", "pause", "unpause", "remove")
 _HEALTH = re.compile(r"\((healthy|unhealthy|health: starting)\)")
-# What one container may put on a page: labels and env beyond this are cut.
-MAX_TEXT = 4096
-
-
-def _bounded(value, limit: int = MAX_TEXT) -> str:
-    text = "" if value is None else str(value)
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _port_text(ip: str | None, public: int | None, private: int, proto: str) -> str:
@@ -41,19 +35,6 @@ def _list_ports(ports: list[dict]) -> list[str]:
         for p in ordered
     ]
     return list(dict.fromkeys(texts))
-
-
-def _timestamp(value) -> datetime | None:
-    """Docker gives Unix seconds in lists and RFC 3339 with nanoseconds in inspect."""
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=UTC)
-    if not value or str(value).startswith("0001-01-01"):
-        return None
-    text = re.sub(r"(\.\d{6})\d+", r"\1", str(value)).replace("Z", "+00:00")
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -82,19 +63,19 @@ class ContainerRow:
 
 def _row(c: dict) -> ContainerRow:
     names = c.get("Names") or []
-    status = _bounded(c.get("Status"), 200)
+    status = bounded(c.get("Status"), 200)
     health = _HEALTH.search(status)
     return ContainerRow(
         id=c["Id"],
-        name=_bounded(names[0].lstrip("/") if names else c["Id"][:12], 300),
-        image=_bounded(c.get("Image"), 500),
-        command=_bounded(c.get("Command"), 1000),
-        created=_timestamp(c.get("Created")),
+        name=bounded(names[0].lstrip("/") if names else c["Id"][:12], 300),
+        image=bounded(c.get("Image"), 500),
+        command=bounded(c.get("Command"), 1000),
+        created=parse_timestamp(c.get("Created")),
         state=str(c.get("State", "")),
         status=status,
         health=health.group(1).replace("health: ", "") if health else "",
         ports=_list_ports(c.get("Ports")),
-        labels={_bounded(k, 300): _bounded(v) for k, v in (c.get("Labels") or {}).items()},
+        labels={bounded(k, 300): bounded(v) for k, v in (c.get("Labels") or {}).items()},
         size_rw=c.get("SizeRw"),
         size_root_fs=c.get("SizeRootFs"),
     )
@@ -237,7 +218,7 @@ def _env_pairs(env: list[str] | None) -> list[tuple[str, str]]:
     pairs = []
     for item in env or []:
         key, _, value = str(item).partition("=")
-        pairs.append((_bounded(key, 300), _bounded(value)))
+        pairs.append((bounded(key, 300), bounded(value)))
     return pairs
 
 
@@ -253,48 +234,48 @@ def _detail(c: dict) -> ContainerDetail:
     networks = (c.get("NetworkSettings") or {}).get("Networks") or {}
     return ContainerDetail(
         id=c["Id"],
-        name=_bounded(str(c.get("Name", "")).lstrip("/"), 300),
-        image=_bounded(config.get("Image"), 500),
+        name=bounded(str(c.get("Name", "")).lstrip("/"), 300),
+        image=bounded(config.get("Image"), 500),
         image_id=str(c.get("Image", "")),
-        created=_timestamp(c.get("Created")),
+        created=parse_timestamp(c.get("Created")),
         state=str(state.get("Status", "")),
         running=bool(state.get("Running")),
         paused=bool(state.get("Paused")),
         exit_code=int(state.get("ExitCode") or 0),
-        error=_bounded(state.get("Error")),
+        error=bounded(state.get("Error")),
         oom_killed=bool(state.get("OOMKilled")),
         pid=int(state.get("Pid") or 0),
-        started_at=_timestamp(state.get("StartedAt")),
-        finished_at=_timestamp(state.get("FinishedAt")),
+        started_at=parse_timestamp(state.get("StartedAt")),
+        finished_at=parse_timestamp(state.get("FinishedAt")),
         health=str(health.get("Status", "")),
-        health_log=[_bounded(e.get("Output"), 500) for e in (health.get("Log") or [])[-5:]],
+        health_log=[bounded(e.get("Output"), 500) for e in (health.get("Log") or [])[-5:]],
         restart_count=int(c.get("RestartCount") or 0),
         restart_policy=policy_text,
         ports=_inspect_ports((c.get("NetworkSettings") or {}).get("Ports")),
         mounts=[
             Mount(
                 type=str(m.get("Type", "")),
-                source=_bounded(m.get("Source"), 1000),
-                destination=_bounded(m.get("Destination"), 1000),
+                source=bounded(m.get("Source"), 1000),
+                destination=bounded(m.get("Destination"), 1000),
                 mode=str(m.get("Mode", "")),
                 rw=bool(m.get("RW")),
-                name=_bounded(m.get("Name", ""), 300),
+                name=bounded(m.get("Name", ""), 300),
             )
             for m in c.get("Mounts") or []
         ],
         networks=[
             NetworkAttachment(
-                name=_bounded(name, 300),
+                name=bounded(name, 300),
                 ip_address=str(n.get("IPAddress") or ""),
                 gateway=str(n.get("Gateway") or ""),
                 mac_address=str(n.get("MacAddress") or ""),
-                aliases=[_bounded(a, 300) for a in n.get("Aliases") or []],
+                aliases=[bounded(a, 300) for a in n.get("Aliases") or []],
             )
             for name, n in networks.items()
         ],
         env=_env_pairs(config.get("Env")),
-        labels={_bounded(k, 300): _bounded(v) for k, v in (config.get("Labels") or {}).items()},
-        command=_bounded(" ".join([str(c.get("Path", "")), *map(str, c.get("Args") or [])])),
+        labels={bounded(k, 300): bounded(v) for k, v in (config.get("Labels") or {}).items()},
+        command=bounded(" ".join([str(c.get("Path", "")), *map(str, c.get("Args") or [])])),
         entrypoint=[str(x) for x in _as_list(config.get("Entrypoint"))],
         cmd=[str(x) for x in _as_list(config.get("Cmd"))],
         working_dir=str(config.get("WorkingDir") or ""),
@@ -333,7 +314,7 @@ def top(host, ref: str, ps_args: str | None = None) -> TopResult:
         result = api.top(ref, ps_args=ps_args or None)
     return TopResult(
         titles=[str(t) for t in result.get("Titles") or []],
-        processes=[[_bounded(v, 2000) for v in p] for p in result.get("Processes") or []],
+        processes=[[bounded(v, 2000) for v in p] for p in result.get("Processes") or []],
     )
 
 

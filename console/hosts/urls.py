@@ -1,6 +1,7 @@
 from django.urls import path
 
 from console.hosts import views
+from console.streams import live
 
 app_name = "hosts"
 urlpatterns = [
@@ -11,4 +12,6 @@ urlpatterns = [
     path("<slug:slug>/delete/", views.host_delete, name="delete"),
     path("<slug:slug>/test/", views.host_test, name="test"),
     path("<slug:slug>/trust-key/", views.host_trust_key, name="trust_key"),
+    path("<slug:slug>/stats/", live.host_stats_page, name="stats"),
+    path("<slug:slug>/events/", live.events_page, name="events"),
 ]

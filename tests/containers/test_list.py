@@ -128,7 +128,7 @@ def test_narrowing_text_filter_returns_just_the_rows(admin_client, unix_host, th
         headers={"HX-Request": "true", "HX-Target": "container-rows"},
     )
     html = response.content.decode()
-    assert html.lstrip().startswith('<tbody id="container-rows">')
+    assert html.lstrip().startswith('<tbody id="container-rows"')
     assert "job-1" in html and "web-1" not in html
 
 

@@ -1,0 +1,174 @@
+"""`docker cp` as a file browser (list, download, upload) and `docker export`, for one
+container. Everything here needs the operator role: a container's files can hold secrets."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from console.access.models import Role, audit
+from console.access.permissions import host_for
+from console.engine import archive
+from console.engine import containers as engine_containers
+from console.engine.errors import EngineError, NotFound
+from console.hosts.models import Host
+from console.web import attachment
+
+
+def _upload_limit() -> int:
+    return int(getattr(settings, "CONSOLE_UPLOAD_LIMIT", 1 << 30))
+
+
+def _list_limit() -> int:
+    return int(getattr(settings, "CONSOLE_LIST_LIMIT", 5000))
+
+
+def breadcrumbs(path: str) -> list[tuple[str, str]]:
+    """[("/", "/"), ("etc", "/etc"), ("ssl", "/etc/ssl")] for /etc/ssl."""
+    parts = [part for part in path.split("/") if part]
+    return [("/", "/")] + [(part, "/" + "/".join(parts[: i + 1])) for i, part in enumerate(parts)]
+
+
+def _files_url(host: Host, ref: str, path: str) -> str:
+    return reverse("containers:files", args=[host.slug, ref]) + "?" + urlencode({"path": path})
+
+
+def _parent(path: str) -> str:
+    return posixpath.dirname(path) if path.startswith("/") else "/"
+
+
+def _container_gone(exc: EngineError) -> bool:
+    return isinstance(exc, NotFound) and not isinstance(exc, archive.PathNotFound)
+
+
+def _gone(request: HttpRequest, host: Host, ref: str) -> HttpResponse:
+    """A 404 that says the container went away, rather than Django's bare one."""
+    error = NotFound(f"Container {ref} no longer exists on {host.name}.")
+    context = {"host": host, "ref": ref, "error": error}
+    return render(request, "containers/files.html", context, status=404)
+
+
+@require_GET
+def files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    context: dict = {"host": host, "ref": ref, "upload_limit": _upload_limit()}
+    try:
+        context["c"] = engine_containers.inspect_container(host, ref)
+        path = archive.normalize_path(request.GET.get("path") or "/")
+        context.update(path=path, parent=_parent(path), crumbs=breadcrumbs(path))
+        target = context["target"] = archive.stat_path(host, ref, path)
+        if target.is_dir:
+            context["listing"] = archive.list_directory(host, ref, path, _list_limit())
+    except EngineError as exc:
+        if _container_gone(exc):
+            return _gone(request, host, ref)
+        context["error"] = exc
+    status = 404 if isinstance(context.get("error"), archive.PathNotFound) else 200
+    return render(request, "containers/files.html", context, status=status)
+
+
+def _attachment(request: HttpRequest, transfer: archive.Transfer) -> StreamingHttpResponse:
+    return attachment(
+        request, transfer.chunks, transfer.filename, transfer.content_type, transfer.size
+    )
+
+
+def _send(
+    request: HttpRequest,
+    host: Host,
+    ref: str,
+    action: str,
+    params: dict,
+    start: Callable[[], archive.Transfer],
+    back: str,
+) -> HttpResponse:
+    """Open one transfer, record it, and stream it; or say why not on the `back` page.
+
+    The audit entry records whether the engine started sending, not whether the
+    browser received every byte.
+    """
+    try:
+        transfer = start()
+    except EngineError as exc:
+        audit(request.user, action, host=host, target=ref, params=params, error=exc.message)
+        if _container_gone(exc):
+            return _gone(request, host, ref)
+        messages.error(request, f"{exc.title}: {exc.message}")
+        return redirect(back)
+    audit(request.user, action, host=host, target=ref, params=params)
+    return _attachment(request, transfer)
+
+
+@require_GET
+def download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    """A file as itself, a directory as a tar."""
+    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    path = request.GET.get("path") or "/"
+    return _send(
+        request,
+        host,
+        ref,
+        "container.cp_download",
+        {"path": path},
+        lambda: archive.download(host, ref, archive.normalize_path(path)),
+        _files_url(host, ref, _parent(path)),
+    )
+
+
+@require_GET
+def export(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    """`docker export` as a .tar download."""
+    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    back = reverse("containers:detail", args=[host.slug, ref])
+    return _send(
+        request, host, ref, "container.export", {}, lambda: archive.export(host, ref), back
+    )
+
+
+@require_POST
+def upload(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    """Files into a directory, as they are or unpacked from tar archives."""
+    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    directory = request.POST.get("path") or "/"
+    uploads = request.FILES.getlist("files")
+    extract = request.POST.get("extract") == "on"
+    params = {
+        "path": directory,
+        "extract": extract,
+        "files": [{"name": f.name, "size": f.size} for f in uploads],
+    }
+    limit = _upload_limit()
+    size = sum(f.size for f in uploads)
+    written, error, gone = 0, "", False
+    if size > limit:
+        error = (
+            f"The upload ({filesizeformat(size)}) is larger than the limit of "
+            f"{filesizeformat(limit)} (CONSOLE_UPLOAD_LIMIT); nothing was written."
+        )
+    elif not uploads:
+        error = "Choose at least one file to upload."
+    else:
+        try:
+            path = archive.normalize_path(directory)
+            written = archive.upload(host, ref, path, uploads, extract=extract, size_limit=limit)
+        except EngineError as exc:
+            error, gone = exc.message, _container_gone(exc)
+    audit(request.user, "container.cp_upload", host=host, target=ref, params=params, error=error)
+    if gone:
+        return _gone(request, host, ref)
+    if error:
+        messages.error(request, f"Upload into {directory}: {error}")
+    else:
+        done = "unpacked" if extract else "uploaded"
+        entries = "entry" if written == 1 else "entries"
+        messages.success(request, f"{written} {entries} {done} into {directory}.")
+    return redirect(_files_url(host, ref, directory))

@@ -1,0 +1,104 @@
+"""`docker run` in the console: the form, pull-and-run for a missing image, and
+duplicate/edit of an existing container (`?from=<ref>`)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from console.access.models import Role, audit
+from console.access.permissions import host_for
+from console.containers.forms import RunForm, initial_from
+from console.engine import run as engine_run
+from console.engine.errors import Conflict, EngineError, NotFound
+
+
+def _page(request: HttpRequest, host, form: RunForm, **context) -> HttpResponse:
+    return render(request, "containers/run.html", {"host": host, "form": form, **context})
+
+
+def _prefill(request: HttpRequest, host, ref: str) -> HttpResponse:
+    """The form filled from an existing container, to change and run a copy."""
+    try:
+        spec = engine_run.spec_from_container(host, ref)
+    except NotFound:
+        raise Http404(f"No container {ref} on {host.name}.") from None
+    except EngineError as exc:
+        return _page(request, host, RunForm(), error=exc)
+    return _page(request, host, RunForm(initial=initial_from(spec)), source=ref)
+
+
+def _record(
+    request: HttpRequest,
+    host,
+    spec: engine_run.RunSpec,
+    *,
+    pulled: bool,
+    started: engine_run.Started | None = None,
+    error: str = "",
+) -> None:
+    """The one audit entry of a run attempt; env values never reach it."""
+    params = spec.audit_params() | {"pulled": pulled}
+    if started:
+        params["id"] = started.id
+    target = started.name if started else spec.name or spec.image
+    audit(request.user, "container.run", host=host, target=target, params=params, error=error)
+
+
+def _failed(
+    request: HttpRequest,
+    host,
+    form: RunForm,
+    spec: engine_run.RunSpec,
+    exc: EngineError,
+    *,
+    step: str,
+    pulled: bool,
+) -> HttpResponse:
+    """Record the failure, and give the form back with the engine's words."""
+    _record(request, host, spec, pulled=pulled, error=exc.message)
+    retry = form.carried_over()
+    if isinstance(exc, Conflict) and spec.name:
+        retry.add_error("name", exc.message)
+    return _page(request, host, retry, error=exc, failed_step=step)
+
+
+def _submit(request: HttpRequest, host, form: RunForm) -> HttpResponse:
+    """Checks first (name free, image there), then pull if asked, then create and start."""
+    spec = form.run_spec()
+    try:
+        if spec.name and engine_run.name_taken(host, spec.name):
+            raise Conflict(f"The name “{spec.name}” is already in use on {host.name}.")
+        missing = not engine_run.image_present(host, spec.image)
+    except EngineError as exc:
+        return _failed(request, host, form, spec, exc, step="run", pulled=False)
+    if missing and request.POST.get("pull") != "1":
+        return _page(request, host, form.carried_over(), missing_image=spec.image)
+    if missing:
+        try:
+            status = engine_run.pull_image(host, spec.image)
+        except EngineError as exc:
+            return _failed(request, host, form, spec, exc, step="pull", pulled=True)
+        messages.info(request, f"Pulled {spec.image}: {status}")
+    try:
+        started = engine_run.run_container(host, spec)
+    except EngineError as exc:
+        return _failed(request, host, form, spec, exc, step="run", pulled=missing)
+    _record(request, host, spec, pulled=missing, started=started)
+    messages.success(request, f"Started {started.name} ({started.id[:12]}) from {spec.image}.")
+    return redirect("containers:detail", host.slug, started.name)
+
+
+@require_http_methods(["GET", "POST"])
+def run_container_view(request: HttpRequest, slug: str) -> HttpResponse:
+    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    if request.method == "GET":
+        if source := request.GET.get("from", "").strip():
+            return _prefill(request, host, source)
+        return _page(request, host, RunForm())
+    form = RunForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, host, form)
+    return _submit(request, host, form)

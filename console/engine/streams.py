@@ -1,0 +1,329 @@
+"""Long-lived engine streams for the websocket consumers.
+
+docker-py reads blocking sockets, so every stream runs in a thread of its own and
+hands items to the event loop through a bounded asyncio queue: when the browser (and
+so the consumer) falls behind, the thread blocks, stops reading the engine's socket,
+and TCP slows the engine down. Nothing between the engine and the browser grows
+without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import re
+import socket
+import struct
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Generic, Protocol, TypeVar
+
+from console.engine.client import client_for, translate, translate_exception
+from console.engine.errors import EngineError, NotFound
+
+T = TypeVar("T")
+
+# What one read from the engine's socket may return.
+READ_SIZE = 64 * 1024
+
+
+class Source(Protocol[T]):
+    def __iter__(self) -> Iterator[T]: ...
+    def close(self) -> None: ...
+
+
+@dataclass
+class _End:
+    error: EngineError | None = None
+
+
+class ThreadBridge(Generic[T]):
+    """Iterate a blocking `Source` in a thread, asynchronously, through a bounded queue.
+
+    `keep_latest` drops the oldest queued item instead of waiting when the queue is
+    full: right for samples (stats), wrong for logs.
+    """
+
+    def __init__(
+        self, open_source: Callable[[], Source[T]], *, maxsize: int = 16, keep_latest: bool = False
+    ):
+        self._open = open_source
+        self._queue: asyncio.Queue = asyncio.Queue(maxsize)
+        self._keep_latest = keep_latest
+        self._stop = threading.Event()
+        self._source: Source[T] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        threading.Thread(target=self._run, daemon=True, name="engine-stream").start()
+
+    def _run(self) -> None:
+        end = _End()
+        try:
+            self._source = self._open()
+            if self._stop.is_set():
+                return
+            for item in self._source:
+                if not self._put(item):
+                    return
+        except BaseException as exc:  # the thread must always report how it ended
+            if self._stop.is_set():
+                return
+            try:
+                end = _End(translate_exception(exc))
+            except BaseException as untranslated:
+                end = _End(EngineError(f"stream failed: {untranslated}"))
+        finally:
+            if self._source is not None:
+                with contextlib.suppress(Exception):
+                    self._source.close()
+        self._put(end)
+
+    def _put(self, item) -> bool:
+        """Hand one item to the loop, waiting while the queue is full; False once closed."""
+        try:
+            future = asyncio.run_coroutine_threadsafe(self._offer(item), self._loop)
+        except RuntimeError:  # the loop is gone
+            return False
+        while True:
+            try:
+                future.result(timeout=0.5)
+                return True
+            except concurrent.futures.TimeoutError:
+                if self._stop.is_set():
+                    future.cancel()
+                    return False
+            except (concurrent.futures.CancelledError, RuntimeError):
+                return False
+
+    async def _offer(self, item) -> None:
+        if self._keep_latest and self._queue.full() and not isinstance(item, _End):
+            self._queue.get_nowait()
+        await self._queue.put(item)
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self) -> T:
+        item = await self._queue.get()
+        if isinstance(item, _End):
+            if item.error is not None:
+                raise item.error
+            raise StopAsyncIteration
+        return item
+
+    def close(self) -> None:
+        """Stop the thread: closing the source unblocks its socket read."""
+        self._stop.set()
+        if self._source is not None:
+            with contextlib.suppress(Exception):
+                self._source.close()
+
+
+def hard_close(sock) -> None:
+    """Close a stream socket from another thread, whatever the transport gave us:
+    socket.SocketIO (unix, tcp), ssl.SSLSocket (TLS) or a paramiko Channel (SSH)."""
+    raw = getattr(sock, "_sock", sock)
+    with contextlib.suppress(Exception):
+        raw.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(Exception):
+        raw.close()
+
+
+# ---------------------------------------------------------------- time arguments
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_NANOS = {
+    "ns": 1,
+    "us": 10**3,
+    "µs": 10**3,
+    "ms": 10**6,
+    "s": 10**9,
+    "m": 60 * 10**9,
+    "h": 3600 * 10**9,
+}
+_RFC3339 = re.compile(
+    r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?"
+)
+
+
+def parse_time(text: str, now: datetime | None = None) -> str | None:
+    """A `--since`/`--until` value as the docker CLI takes and sends it: a Go duration
+    before now ("42m", "1h30m"), an RFC 3339 date or date-time (to the nanosecond), or
+    Unix seconds; the result is the CLI's "seconds.nanoseconds". Empty: None."""
+    text = text.strip()
+    if not text:
+        return None
+    if re.fullmatch(r"(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+", text):
+        nanos = sum(int(float(n) * _UNIT_NANOS[u]) for n, u in _DURATION.findall(text))
+        now_nanos = int((now or datetime.now(UTC)).timestamp() * 10**6) * 1000
+        moment = now_nanos - nanos
+        return f"{moment // 10**9}.{moment % 10**9:09d}"
+    if re.fullmatch(r"\d+(\.\d{1,9})?", text):
+        return text
+    match = _RFC3339.fullmatch(text)
+    if not match:
+        raise ValueError(
+            f"{text!r} is neither a duration like 42m nor a time like 2026-01-02T15:04:05Z"
+        )
+    day, clock, fraction, zone = match.groups()
+    clock = clock or "00:00:00"
+    if clock.count(":") == 1:
+        clock += ":00"
+    moment = datetime.fromisoformat(f"{day}T{clock}{'+00:00' if zone in (None, 'Z') else zone}")
+    return f"{int(moment.timestamp())}.{(fraction or '').ljust(9, '0')}"
+
+
+# ---------------------------------------------------------------- logs
+
+
+@dataclass(frozen=True)
+class LogOptions:
+    follow: bool = False
+    tail: int | None = 200  # None: all
+    since: str | None = None  # "seconds.nanoseconds", as parse_time gives it
+    until: str | None = None
+    timestamps: bool = False
+    details: bool = False
+
+    def params(self) -> dict:
+        params = {
+            "stdout": 1,
+            "stderr": 1,
+            "follow": int(self.follow),
+            "timestamps": int(self.timestamps),
+            "details": int(self.details),
+            "tail": "all" if self.tail is None else str(self.tail),
+        }
+        if self.since is not None:
+            params["since"] = self.since
+        if self.until is not None:
+            params["until"] = self.until
+        return params
+
+
+STDOUT, STDERR = 1, 2
+LogLine = tuple[int, str]  # (stream: 0 tty, 1 stdout, 2 stderr; text without newline)
+
+
+class LineSplitter:
+    """Engine frames -> whole lines, per stream, each at most `limit` bytes.
+
+    The engine cuts long messages into several frames and frames need not end at a
+    newline; bytes that are not UTF-8 become U+FFFD instead of breaking anything.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._pending: dict[int, bytearray] = {}
+        self._cut: set[int] = set()
+
+    def feed(self, stream: int, data: bytes) -> list[LogLine]:
+        pending = self._pending.setdefault(stream, bytearray())
+        pending += data
+        lines: list[LogLine] = []
+        start = 0
+        while (newline := pending.find(b"\n", start)) != -1:
+            if stream in self._cut:
+                self._cut.discard(stream)  # the rest of a line already sent cut short
+            else:
+                lines.append((stream, self._text(pending[start:newline])))
+            start = newline + 1
+        del pending[:start]
+        if len(pending) > self.limit:
+            if stream not in self._cut:
+                lines.append((stream, self._text(pending[: self.limit]) + " […cut]"))
+                self._cut.add(stream)
+            pending.clear()
+        return lines
+
+    def flush(self) -> list[LogLine]:
+        lines = [
+            (stream, self._text(rest))
+            for stream, rest in self._pending.items()
+            if rest and stream not in self._cut
+        ]
+        self._pending.clear()
+        return lines
+
+    @staticmethod
+    def _text(raw: bytes | bytearray) -> str:
+        return bytes(raw).rstrip(b"\r").decode("utf-8", errors="replace")
+
+
+def demultiplex(buffer: bytearray) -> Iterator[tuple[int, bytes]]:
+    """Complete frames (8-byte header: stream, 0, 0, 0, big-endian length) off the
+    front of `buffer`, which keeps any incomplete rest."""
+    offset = 0
+    while len(buffer) - offset >= 8:
+        stream, length = struct.unpack_from(">BxxxL", buffer, offset)
+        if len(buffer) - offset - 8 < length:
+            break
+        yield stream, bytes(buffer[offset + 8 : offset + 8 + length])
+        offset += 8 + length
+    del buffer[:offset]
+
+
+class LogSource:
+    """`docker logs` of one container as batches of lines, read in big chunks."""
+
+    def __init__(self, host, ref: str, options: LogOptions, *, line_limit: int):
+        api = client_for(host)
+        with translate():
+            info = api.inspect_container(ref)
+            self.container_id: str = info["Id"]
+            self.tty: bool = bool((info.get("Config") or {}).get("Tty"))
+            self._response = api._get(
+                api._url("/containers/{0}/logs", self.container_id),
+                params=options.params(),
+                stream=True,
+                # Following waits for new lines indefinitely; the socket is closed
+                # from the consumer instead.
+                timeout=None if options.follow else api.timeout,
+            )
+            api._raise_for_status(self._response)
+            self._socket = api._get_raw_response_socket(self._response)
+        self._splitter = LineSplitter(line_limit)
+
+    def chunks(self) -> Iterator[bytes]:
+        raw = self._response.raw
+        while chunk := raw.read1(READ_SIZE):
+            yield chunk
+
+    def frames(self) -> Iterator[tuple[int, bytes]]:
+        """(stream, bytes) as the engine sent them; a tty container has one stream, 0."""
+        if self.tty:
+            for chunk in self.chunks():
+                yield 0, chunk
+            return
+        buffer = bytearray()
+        for chunk in self.chunks():
+            buffer += chunk
+            yield from demultiplex(buffer)
+
+    def __iter__(self) -> Iterator[list[LogLine]]:
+        with translate():
+            for stream, data in self.frames():
+                if lines := self._splitter.feed(stream, data):
+                    yield lines
+            if rest := self._splitter.flush():
+                yield rest
+
+    def close(self) -> None:
+        hard_close(self._socket)
+        with contextlib.suppress(Exception):
+            self._response.close()
+
+
+def container_running(host, ref: str) -> bool | None:
+    """Whether the container runs now; None once it no longer exists."""
+    api = client_for(host)
+    try:
+        with translate():
+            return bool(api.inspect_container(ref)["State"]["Running"])
+    except NotFound:
+        return None

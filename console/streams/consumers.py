@@ -1,0 +1,139 @@
+"""Websocket consumers: every stream is a task started in `connect` and cancelled in
+`disconnect`, reading the engine through a bounded bridge.
+
+Flow control: daphne buffers whatever a consumer sends, however slow the browser, so
+the browser acknowledges frames (`{"ack": seq}`) and a consumer never has more than
+`window` unacknowledged frames out. A slow browser therefore slows the engine read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from enum import IntEnum
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from console.access.models import Role
+from console.access.permissions import host_for
+from console.engine.errors import EngineError, NotFound
+
+
+class Close(IntEnum):
+    """Close codes the pages tell apart (4000-4999 are the application's)."""
+
+    BAD_REQUEST = 4400
+    NOT_LOGGED_IN = 4401
+    FORBIDDEN = 4403
+    NO_HOST = 4404
+    GONE = 4410  # the container (or exec) no longer exists
+    HOST_DOWN = 4502
+
+
+class HostStreamConsumer(AsyncWebsocketConsumer):
+    """Authenticates, checks the role on the host, then runs `stream()` as a task."""
+
+    need: Role = Role.VIEWER
+    window = 8
+
+    async def connect(self) -> None:
+        # Accept first: only an open socket can carry the close code that says why.
+        await self.accept()
+        self.task: asyncio.Task | None = None
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.fail(Close.NOT_LOGGED_IN, "Log in to the console first.")
+            return
+        kwargs = self.scope["url_route"]["kwargs"]
+        try:
+            self.host, self.role = await database_sync_to_async(host_for)(
+                user, kwargs["slug"], self.need
+            )
+        except Http404:
+            await self.fail(Close.NO_HOST, "No such host.")
+            return
+        except PermissionDenied as exc:
+            await self.fail(Close.FORBIDDEN, str(exc))
+            return
+        self.user = user
+        self.params = {k: v[-1] for k, v in parse_qs(self.scope["query_string"].decode()).items()}
+        self._sent = self._acked = 0
+        self._credit = asyncio.Event()
+        self._credit.set()
+        self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            await self.stream()
+        except NotFound as exc:
+            await self.fail(Close.GONE, exc.message)
+        except EngineError as exc:
+            await self.fail(Close.HOST_DOWN, f"{exc.title}: {exc.message}")
+        except ValueError as exc:
+            await self.fail(Close.BAD_REQUEST, str(exc))
+
+    async def stream(self) -> None:
+        raise NotImplementedError
+
+    async def stopped(self) -> None:
+        """Release engine-side resources; runs after the task is cancelled."""
+
+    async def disconnect(self, code) -> None:
+        task = getattr(self, "task", None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            await self.stopped()
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        if bytes_data is not None:
+            await self.on_bytes(bytes_data)
+            return
+        try:
+            message = json.loads(text_data or "{}")
+        except ValueError:
+            return
+        if not isinstance(message, dict):
+            return
+        if "ack" in message:
+            self._acked = max(self._acked, int(message["ack"]))
+            if self._sent - self._acked < self.window:
+                self._credit.set()
+        else:
+            await self.on_message(message)
+
+    async def on_message(self, message: dict) -> None:
+        """A control message from the page (resize, …)."""
+
+    async def on_bytes(self, data: bytes) -> None:
+        """Raw input from the page (keystrokes)."""
+
+    async def send_frame(self, payload: dict) -> None:
+        """Send data, waiting while `window` frames are unacknowledged."""
+        while self._sent - self._acked >= self.window:
+            self._credit.clear()
+            await self._credit.wait()
+        self._sent += 1
+        await self.send(text_data=json.dumps({"seq": self._sent, **payload}))
+
+    async def send_data(self, data: bytes) -> None:
+        """Send raw bytes (a binary frame, acknowledged by count), within the window."""
+        while self._sent - self._acked >= self.window:
+            self._credit.clear()
+            await self._credit.wait()
+        self._sent += 1
+        await self.send(bytes_data=data)
+
+    async def send_status(self, text: str, **extra) -> None:
+        """A control message; not counted against the window."""
+        await self.send(text_data=json.dumps({"t": "status", "text": text, **extra}))
+
+    async def fail(self, code: Close, message: str) -> None:
+        await self.send(text_data=json.dumps({"t": "error", "code": int(code), "text": message}))
+        await self.close(int(code))

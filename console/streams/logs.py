@@ -1,0 +1,137 @@
+"""`docker logs [-f] [--tail] [--since] [--until] [-t] [--details]`, live and as a download."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from console.access.models import Role, audit
+from console.access.permissions import host_for
+from console.engine import streams
+from console.engine.errors import EngineError, NotFound
+from console.streams.consumers import Close, HostStreamConsumer
+from console.web import attachment
+
+
+def log_options(params: QueryDict | dict) -> streams.LogOptions:
+    """The page's form (and the socket's query string) as engine options."""
+    tail_text = str(params.get("tail", "200")).strip().lower()
+    if tail_text in ("all", ""):
+        tail = None
+    elif tail_text.isdigit():
+        tail = int(tail_text)
+    else:
+        raise ValueError(f"tail must be a number or “all”, not {tail_text!r}")
+    return streams.LogOptions(
+        follow=params.get("follow") in ("1", "on", "true"),
+        tail=tail,
+        since=streams.parse_time(str(params.get("since", ""))),
+        until=streams.parse_time(str(params.get("until", ""))),
+        timestamps=params.get("timestamps") in ("1", "on", "true"),
+        details=params.get("details") in ("1", "on", "true"),
+    )
+
+
+def _line_limit() -> int:
+    return getattr(settings, "CONSOLE_LOG_LINE_LIMIT", 1024 * 1024)
+
+
+@require_GET
+def logs_page(request: HttpRequest, slug: str, ref: str):
+    host, _ = host_for(request.user, slug)
+    context = {
+        "host": host,
+        "ref": ref,
+        "params": request.GET,
+        "max_lines": getattr(settings, "CONSOLE_LOG_VIEW_LINES", 5000),
+    }
+    try:
+        log_options(request.GET)
+    except ValueError as exc:
+        context["error"] = str(exc)
+    return render(request, "streams/logs.html", context)
+
+
+@require_GET
+def logs_download(request: HttpRequest, slug: str, ref: str):
+    """The selected range as a .log file, streamed from the engine (never following)."""
+    host, _ = host_for(request.user, slug)
+    try:
+        options = replace(log_options(request.GET), follow=False)
+        source = streams.LogSource(host, ref, options, line_limit=_line_limit())
+    except NotFound:
+        raise Http404(f"No container {ref} on {host.name}.") from None
+    except (ValueError, EngineError) as exc:
+        return HttpResponse(f"{exc}\n", status=400, content_type="text/plain; charset=utf-8")
+
+    def body():
+        try:
+            for _stream, data in source.frames():
+                yield data
+        finally:
+            source.close()
+
+    params = {k: v for k, v in request.GET.items() if k != "csrfmiddlewaretoken"}
+    audit(request.user, "container.logs_download", host=host, target=ref, params=params)
+    return attachment(request, body(), f"{ref}.log", "text/plain; charset=utf-8")
+
+
+class LogsConsumer(HostStreamConsumer):
+    """Follows across restarts: when the stream ends because the container stopped, it
+    says so, waits for the container to run again and carries on from then."""
+
+    need = Role.VIEWER
+
+    async def stream(self) -> None:
+        ref = self.scope["url_route"]["kwargs"]["ref"]
+        options = log_options(self.params)
+        while True:
+            self.bridge = streams.ThreadBridge(
+                lambda o=options: streams.LogSource(self.host, ref, o, line_limit=_line_limit()),
+                maxsize=8,
+            )
+            self.bridge.start()
+            try:
+                async for batch in self.bridge:
+                    await self.send_frame({"t": "lines", "lines": batch})
+            finally:
+                self.bridge.close()
+            if not options.follow:
+                await self.send_status("End of the logs.", end=True)
+                await self.close(1000)
+                return
+            now = time.time_ns()
+            stopped_at = f"{now // 10**9}.{now % 10**9:09d}"
+            if not await self._wait_until_running(ref):
+                return
+            options = replace(options, since=stopped_at, tail=None)
+
+    async def _wait_until_running(self, ref: str) -> bool:
+        """True once the container runs again; False (socket closed) once it is removed."""
+        announced = False
+        while True:
+            running = await asyncio.to_thread(streams.container_running, self.host, ref)
+            if running is None:
+                await self.fail(Close.GONE, "The container was removed.")
+                return False
+            if running:
+                if announced:
+                    await self.send_status("The container started again.", state="running")
+                return True
+            if not announced:
+                await self.send_status(
+                    "The container stopped; waiting for it to start again.", state="stopped"
+                )
+                announced = True
+            await asyncio.sleep(1)
+
+    async def stopped(self) -> None:
+        bridge = getattr(self, "bridge", None)
+        if bridge is not None:
+            bridge.close()

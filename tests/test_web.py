@@ -1,0 +1,39 @@
+"""Shared web pieces: streamed downloads end their engine stream, redirects stay home."""
+
+import asyncio
+
+from django.test import RequestFactory
+
+from console.web import ThreadedChunks, redirect_back
+
+
+def test_an_abandoned_download_closes_the_engine_stream():
+    closed = []
+
+    def engine_chunks():
+        try:
+            yield from [b"chunk"] * 100
+        finally:
+            closed.append(True)
+
+    chunks = ThreadedChunks(engine_chunks())
+
+    async def take_one() -> bytes:
+        stream = aiter(chunks)
+        first = await anext(stream)
+        await stream.aclose()
+        return first
+
+    assert asyncio.run(take_one()) == b"chunk"
+    chunks.close()  # what Django does with the response when the browser goes away
+    assert closed == [True]
+    chunks.close()
+    assert closed == [True]
+
+
+def test_redirect_back_only_to_this_site():
+    factory = RequestFactory()
+    request = factory.post("/x/", {"next": "https://evil.example/"}, HTTP_HOST="127.0.0.1")
+    assert redirect_back(request, "/home/").url == "/home/"
+    request = factory.post("/x/", {"next": "/hosts/a/"}, HTTP_HOST="127.0.0.1")
+    assert redirect_back(request, "/home/").url == "/hosts/a/"
