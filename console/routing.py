@@ -4,6 +4,8 @@ from django.urls import path
 
 from console.streams.live import EventsConsumer, HostStatsConsumer, StatsConsumer
 from console.streams.logs import LogsConsumer
+from console.streams.merged import MergedLogsConsumer
+from console.streams.pulls import PullConsumer
 from console.streams.terminal import AttachConsumer, TerminalConsumer
 
 websocket_urlpatterns = [
@@ -13,4 +15,6 @@ websocket_urlpatterns = [
     path("ws/hosts/<slug:slug>/containers/<str:ref>/stats/", StatsConsumer.as_asgi()),
     path("ws/hosts/<slug:slug>/stats/", HostStatsConsumer.as_asgi()),
     path("ws/hosts/<slug:slug>/events/", EventsConsumer.as_asgi()),
+    path("ws/hosts/<slug:slug>/logs/", MergedLogsConsumer.as_asgi()),
+    path("ws/hosts/<slug:slug>/images/pull/", PullConsumer.as_asgi()),
 ]

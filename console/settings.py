@@ -182,6 +182,9 @@ LOGGING = {
     "loggers": {"paramiko": {"level": "ERROR"}},
 }
 
+# One log line beyond this many bytes is cut (and says so); the page keeps this many lines.
+CONSOLE_LOG_LINE_LIMIT = int(os.environ.get("CONSOLE_LOG_LINE_LIMIT", str(1024 * 1024)))
+CONSOLE_LOG_VIEW_LINES = int(os.environ.get("CONSOLE_LOG_VIEW_LINES", "5000"))
 CONSOLE_HOST_DEADLINE = float(os.environ.get("CONSOLE_HOST_DEADLINE", "3"))
 CONSOLE_ENGINE_TIMEOUT = float(os.environ.get("CONSOLE_ENGINE_TIMEOUT", "10"))
 # `docker cp` uploads: bytes per upload (and per unpacked archive); listing: entries shown.

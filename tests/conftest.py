@@ -115,6 +115,22 @@ def silent_server() -> Iterator[str]:
 
 
 @pytest.fixture
+def silent_host(db, silent_server):
+    """Host "silent": an engine address that never answers (each page times out)."""
+    from console.hosts.models import Host
+
+    return Host.objects.create(name="silent", slug="silent", url=silent_server)
+
+
+@pytest.fixture
+def gone_host(db, tmp_path):
+    """Host "gone": a socket that is not there (the engine is unreachable)."""
+    from console.hosts.models import Host
+
+    return Host.objects.create(name="gone", slug="gone", url=f"unix://{tmp_path}/none.sock")
+
+
+@pytest.fixture
 def make_user(db, django_user_model):
     """make_user(name, role=None, host=None): a user, in a team with `role` on `host`
     (or on every host when host is None and a role is given)."""
@@ -177,3 +193,27 @@ def make_container(engine_api, fleet):
     for container_id in made:
         with contextlib.suppress(Exception):
             engine_api.remove_container(container_id, force=True, v=True)
+
+
+@pytest.fixture
+def registry_image(fleet, engine_api):
+    """An image with a layer of its own, in the private registry and absent from engine A
+    (so pulling it downloads that layer)."""
+    import uuid
+
+    unique = uuid.uuid4().hex[:8]
+    repository = f"{fleet.registry}/console-test/pushed-{unique}"
+    none = engine_api.create_host_config(network_mode="none")
+    writer = engine_api.create_container(
+        fleet.base_image, ["sh", "-c", f"echo {unique} > /layer"], host_config=none
+    )["Id"]
+    engine_api.start(writer)
+    engine_api.wait(writer, timeout=30)
+    engine_api.commit(writer, repository=repository, tag="v1")
+    engine_api.remove_container(writer)
+    for event in engine_api.push(repository, tag="v1", stream=True, decode=True):
+        assert "error" not in event, event
+    engine_api.remove_image(f"{repository}:v1")
+    yield f"{repository}:v1"
+    with contextlib.suppress(Exception):
+        engine_api.remove_image(f"{repository}:v1")

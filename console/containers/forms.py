@@ -9,6 +9,8 @@ from console.containers import runspec
 from console.engine.run import RunSpec
 
 MAX_ENV_FILE = 1024 * 1024
+# How many existing volumes the -v help names; the picker offers them all.
+MAX_VOLUME_HINTS = 50
 MODES = [
     ("detach", "Detached (-d): run in the background"),
     ("interactive", "Interactive with a terminal (-it): keep stdin open, allocate a tty"),
@@ -181,6 +183,20 @@ class RunForm(forms.Form):
             nano_cpus=data["cpus"],
             memory=data["memory"],
             auto_remove=data["auto_remove"],
+        )
+
+    def offer_volumes(self, names: list[str]) -> None:
+        """Name the host's existing volumes in the -v help, for those without the
+        picker's script; a new name typed there is created by the engine."""
+        field = self.fields["volumes"]
+        if not names:
+            field.help_text += " No volumes on this host yet: a name typed here creates one."
+            return
+        shown = ", ".join(names[:MAX_VOLUME_HINTS])
+        more = len(names) - MAX_VOLUME_HINTS
+        rest = f" and {more} more" if more > 0 else ""
+        field.help_text += (
+            f" Volumes on this host: {shown}{rest}. A new name typed here creates one."
         )
 
     def carried_over(self) -> RunForm:

@@ -31,6 +31,7 @@ def _e(value) -> str:
 class RowOptions:
     base_url: str  # /hosts/<slug>/containers/
     can_operate: bool
+    csrf_token: str
     no_trunc: bool
     show_size: bool
 
@@ -62,13 +63,14 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _action_cell(row: ContainerRow, url: str) -> str:
-    # The buttons submit the list's bulk form (its CSRF token) to the row's own action
-    # URL without JavaScript; with htmx they post and swap just this row.
+def _action_cell(row: ContainerRow, url: str, csrf_token: str) -> str:
+    # A form per action: it posts without JavaScript; with htmx it swaps just this row.
+    token = _e(csrf_token)
     buttons = "".join(
-        f'<button type="submit" class="small" form="bulk" formaction="{url}{action}/" '
-        f'hx-post="{url}{action}/" hx-target="closest tr" hx-swap="outerHTML">'
-        f"{action.capitalize()}</button>"
+        f'<form method="post" action="{url}{action}/" hx-post="{url}{action}/" '
+        f'hx-target="closest tr" hx-swap="outerHTML">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+        f'<button type="submit" class="small">{action.capitalize()}</button></form>'
         for action in _ROW_ACTIONS.get(row.state, ("start",))
     )
     return (
@@ -113,7 +115,7 @@ def render_row(row: ContainerRow, options: RowOptions, now: datetime | None = No
         size_root = _e(filesizeformat(row.size_root_fs or 0))
         cells.append(f'<td class="num">{size_rw} ({size_root} virtual)</td>')
     if options.can_operate:
-        cells.append(_action_cell(row, url))
+        cells.append(_action_cell(row, url, options.csrf_token))
     return mark_safe(  # noqa: S308 - every engine-given value above went through _e
         f'<tr id="c-{_e(row.id)}" data-name="{name}" data-state="{_e(row.state)}">'
         + "".join(cells)

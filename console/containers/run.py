@@ -11,12 +11,52 @@ from django.views.decorators.http import require_http_methods
 from console.access.models import Role, audit
 from console.access.permissions import host_for
 from console.containers.forms import RunForm, initial_from
+from console.engine import images as engine_images
 from console.engine import run as engine_run
-from console.engine.errors import Conflict, EngineError, NotFound
+from console.engine import volumes as engine_volumes
+from console.engine.errors import (
+    AuthFailure,
+    Conflict,
+    EngineError,
+    HostKeyMismatch,
+    HostKeyUnknown,
+    HostTimeout,
+    HostUnreachable,
+    NotFound,
+    TLSFailure,
+    UnsupportedTransport,
+)
+
+# After one of these, asking the same engine for its volumes would only fail (or wait) again.
+ENGINE_OUT_OF_REACH = (
+    HostUnreachable,
+    HostTimeout,
+    TLSFailure,
+    AuthFailure,
+    HostKeyUnknown,
+    HostKeyMismatch,
+    UnsupportedTransport,
+)
+
+
+def _volume_names(host) -> list[str] | None:
+    """The host's volumes, for the -v picker; None when the engine cannot say (the form
+    works without them)."""
+    try:
+        listing = engine_volumes.list_volumes(host)
+    except EngineError:
+        return None
+    return [v.name for v in listing.volumes]
 
 
 def _page(request: HttpRequest, host, form: RunForm, **context) -> HttpResponse:
-    return render(request, "containers/run.html", {"host": host, "form": form, **context})
+    names = None
+    if not isinstance(context.get("error"), ENGINE_OUT_OF_REACH):
+        names = _volume_names(host)
+    if names is not None:
+        form.offer_volumes(names)
+    context = {"host": host, "form": form, "volume_names": names or [], **context}
+    return render(request, "containers/run.html", context)
 
 
 def _prefill(request: HttpRequest, host, ref: str) -> HttpResponse:
@@ -78,7 +118,7 @@ def _submit(request: HttpRequest, host, form: RunForm) -> HttpResponse:
         return _page(request, host, form.carried_over(), missing_image=spec.image)
     if missing:
         try:
-            status = engine_run.pull_image(host, spec.image)
+            status = engine_images.pull_image(host, spec.image)
         except EngineError as exc:
             return _failed(request, host, form, spec, exc, step="pull", pulled=True)
         messages.info(request, f"Pulled {spec.image}: {status}")

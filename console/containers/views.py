@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console import engine
+from console import engine, resources
 from console.access.models import Role, audit
 from console.access.permissions import host_for, visible_hosts
 from console.containers.rows import RowOptions, render_row, render_rows
@@ -44,14 +43,6 @@ def _list_options(request: HttpRequest) -> dict:
     return options
 
 
-def _row_json(row: engine_containers.ContainerRow, host=None) -> dict:
-    data = asdict(row)
-    data["created"] = row.created.isoformat() if row.created else None
-    if host is not None:
-        data["host"] = host.slug
-    return data
-
-
 def _view_options(request: HttpRequest) -> dict:
     return {
         "sort": request.GET.get("sort", "created"),
@@ -68,10 +59,13 @@ def _shape(rows, view: dict):
     return engine_containers.sort_rows(rows, view["sort"], view["descending"])
 
 
-def _row_options(host, role: Role, view: dict, show_size: bool = False) -> RowOptions:
+def _row_options(
+    request: HttpRequest, host, role: Role, view: dict, show_size: bool = False
+) -> RowOptions:
     return RowOptions(
         base_url=reverse("containers:list", args=[host.slug]),
         can_operate=role >= Role.OPERATOR,
+        csrf_token=get_token(request),
         no_trunc=view["no_trunc"],
         show_size=show_size,
     )
@@ -90,12 +84,12 @@ def container_list(request: HttpRequest, slug: str) -> HttpResponse:
     fmt = request.GET.get("format")
     if fmt == "json":
         if error:
-            return JsonResponse({"error": error.title, "reason": error.message}, status=502)
-        return JsonResponse({"containers": [_row_json(r) for r in rows]})
+            return resources.error_json(error)
+        return JsonResponse({"containers": [resources.row_json(r) for r in rows]})
     if fmt == "ids":
         ids = [r.id if view["no_trunc"] else r.short_id for r in rows]
         return HttpResponse("".join(f"{i}\n" for i in ids), content_type="text/plain")
-    row_options = _row_options(host, role, view, options["size"])
+    row_options = _row_options(request, host, role, view, options["size"])
     context = {
         "host": host,
         "rows": rows,
@@ -121,17 +115,8 @@ def all_containers(request: HttpRequest) -> HttpResponse:
         list(visible_hosts(request.user)),
         lambda h: _shape(engine_containers.list_containers(h, **options), view),
     )
-    if request.GET.get("format") == "json":
-        return JsonResponse(
-            {
-                "containers": [_row_json(row, r.host) for r in results if r.ok for row in r.value],
-                "errors": [
-                    {"host": r.host.slug, "error": r.error.title, "reason": r.error.message}
-                    for r in results
-                    if not r.ok
-                ],
-            }
-        )
+    if resources.wants_json(request):
+        return resources.across_hosts_json("containers", results, list, resources.row_json)
     context = {"results": results, "options": options, "view": view}
     return render(request, "containers/all.html", context)
 
@@ -188,20 +173,16 @@ def _action_params(request: HttpRequest, action: str) -> dict:
 
 def _run_action(request: HttpRequest, host, ref: str, action: str, params: dict) -> bool:
     """Do one action, record it, and say how it went in a flash message."""
-    try:
-        engine_containers.act(host, ref, action, **params)
-    except NotFound:
-        error = f"Container {ref} no longer exists."
-    except EngineError as exc:
-        error = exc.message
-    else:
-        error = ""
-    audit(request.user, f"container.{action}", host=host, target=ref, params=params, error=error)
-    if error:
-        messages.error(request, f"{action} {ref}: {error}")
-    else:
-        messages.success(request, f"{action} {ref}: done.")
-    return not error
+    error = resources.audited_change(
+        request,
+        f"container.{action}",
+        host,
+        ref,
+        params,
+        lambda: engine_containers.act(host, ref, action, **params),
+        gone=f"Container {ref} no longer exists.",
+    )
+    return resources.report(request, action, ref, error)
 
 
 @require_POST
@@ -216,7 +197,11 @@ def container_action(request: HttpRequest, slug: str, ref: str, action: str) -> 
             row = engine_containers.container_row(host, ref)
         except EngineError:
             row = None
-        row_html = render_row(row, _row_options(host, role, _view_options(request))) if row else ""
+        row_html = (
+            render_row(row, _row_options(request, host, role, _view_options(request)))
+            if row
+            else ""
+        )
         return render(request, "containers/row_response.html", {"row_html": row_html})
     list_url = reverse("containers:list", args=[host.slug])
     if action == "remove":

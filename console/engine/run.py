@@ -154,22 +154,6 @@ def image_present(host, ref: str) -> bool:
     return True
 
 
-def pull_image(host, ref: str) -> str:
-    """`docker pull`, waiting for its end. Returns the engine's closing lines (digest and
-    status); an error in the progress stream is raised with the engine's words."""
-    api = client_for(host)
-    summary: list[str] = []
-    with translate():
-        # Anonymous: registry logins of the console's own machine are not lent to users.
-        for event in api.pull(ref, stream=True, decode=True, auth_config={}):
-            if "error" in event:
-                detail = event.get("errorDetail") or {}
-                raise EngineError(str(detail.get("message") or event["error"]))
-            if event.get("status") and not event.get("id"):
-                summary.append(str(event["status"]))
-    return "; ".join(summary[-2:])
-
-
 def _strings(value) -> list[str]:
     if value is None:
         return []

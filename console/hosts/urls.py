@@ -1,7 +1,7 @@
 from django.urls import path
 
 from console.hosts import views
-from console.streams import live
+from console.streams import live, merged
 
 app_name = "hosts"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("<slug:slug>/trust-key/", views.host_trust_key, name="trust_key"),
     path("<slug:slug>/stats/", live.host_stats_page, name="stats"),
     path("<slug:slug>/events/", live.events_page, name="events"),
+    path("<slug:slug>/logs/", merged.merged_logs_page, name="logs"),
 ]

@@ -38,10 +38,6 @@ def log_options(params: QueryDict | dict) -> streams.LogOptions:
     )
 
 
-def _line_limit() -> int:
-    return getattr(settings, "CONSOLE_LOG_LINE_LIMIT", 1024 * 1024)
-
-
 @require_GET
 def logs_page(request: HttpRequest, slug: str, ref: str):
     host, _ = host_for(request.user, slug)
@@ -49,7 +45,7 @@ def logs_page(request: HttpRequest, slug: str, ref: str):
         "host": host,
         "ref": ref,
         "params": request.GET,
-        "max_lines": getattr(settings, "CONSOLE_LOG_VIEW_LINES", 5000),
+        "max_lines": settings.CONSOLE_LOG_VIEW_LINES,
     }
     try:
         log_options(request.GET)
@@ -64,7 +60,7 @@ def logs_download(request: HttpRequest, slug: str, ref: str):
     host, _ = host_for(request.user, slug)
     try:
         options = replace(log_options(request.GET), follow=False)
-        source = streams.LogSource(host, ref, options, line_limit=_line_limit())
+        source = streams.LogSource(host, ref, options, line_limit=settings.CONSOLE_LOG_LINE_LIMIT)
     except NotFound:
         raise Http404(f"No container {ref} on {host.name}.") from None
     except (ValueError, EngineError) as exc:
@@ -93,7 +89,9 @@ class LogsConsumer(HostStreamConsumer):
         options = log_options(self.params)
         while True:
             self.bridge = streams.ThreadBridge(
-                lambda o=options: streams.LogSource(self.host, ref, o, line_limit=_line_limit()),
+                lambda o=options: streams.LogSource(
+                    self.host, ref, o, line_limit=settings.CONSOLE_LOG_LINE_LIMIT
+                ),
                 maxsize=8,
             )
             self.bridge.start()

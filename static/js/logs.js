@@ -15,7 +15,7 @@
   const wrapBox = document.getElementById("log-wrap");
   const STREAM_CLASS = { 0: "tty", 1: "stdout", 2: "stderr" };
 
-  let paused = false, held = [], dropped = 0, matcher = null;
+  let paused = false, held = [], dropped = 0, matcher = null, names = [];
 
   function makeMatcher() {
     const text = search.value;
@@ -29,28 +29,40 @@
   function highlight(line) {
     const text = line.logPlain;
     // Back to the coloured rendering, then marks over the plain text where it matches.
-    line.textContent = "";
-    if (!matcher) { Ansi.render(line, line.logText); line.hidden = false; return; }
+    const target = line.logBody || line;
+    target.textContent = "";
+    if (!matcher) { Ansi.render(target, line.logText); line.hidden = false; return; }
     matcher.lastIndex = 0;
     let last = 0, m, found = false;
     while ((m = matcher.exec(text)) !== null) {
       if (m[0] === "") { matcher.lastIndex++; continue; }
       found = true;
-      line.appendChild(document.createTextNode(text.slice(last, m.index)));
+      target.appendChild(document.createTextNode(text.slice(last, m.index)));
       const mark = document.createElement("mark");
       mark.textContent = m[0];
-      line.appendChild(mark);
+      target.appendChild(mark);
       last = m.index + m[0].length;
     }
-    if (!found) { Ansi.render(line, line.logText); } else { line.appendChild(document.createTextNode(text.slice(last))); }
+    if (!found) { Ansi.render(target, line.logText); } else { target.appendChild(document.createTextNode(text.slice(last))); }
     line.hidden = onlyMatches.checked && !found;
   }
 
-  function lineElement(stream, text) {
+  // A merged view's line carries its container's index: a coloured name column.
+  function lineElement(stream, text, who) {
     const line = document.createElement("div");
     line.className = "line " + (STREAM_CLASS[stream] || "stdout");
     line.logText = text;
-    line.logPlain = Ansi.render(line, text);
+    const body = document.createElement("span");
+    line.logPlain = Ansi.render(body, text);
+    if (who !== undefined) {
+      const name = document.createElement("span");
+      name.className = "who c" + (who % 8);
+      name.textContent = names[who] || "?";
+      line.append(name, body);
+      line.logBody = body;
+    } else {
+      line.append(...body.childNodes);
+    }
     if (matcher) highlight(line);
     return line;
   }
@@ -70,7 +82,7 @@
     const fragment = document.createDocumentFragment();
     const start = Math.max(0, lines.length - maxLines);
     if (start > 0) { dropped += start; }
-    for (let i = start; i < lines.length; i++) fragment.appendChild(lineElement(lines[i][0], lines[i][1]));
+    for (let i = start; i < lines.length; i++) fragment.appendChild(lineElement(lines[i][0], lines[i][1], lines[i][2]));
     view.appendChild(fragment);
     trim();
     if (atBottom) view.scrollTop = view.scrollHeight;
@@ -107,7 +119,7 @@
   socket.addEventListener("message", (event) => {
     const frame = JSON.parse(event.data);
     if (frame.t === "lines") receive(frame.lines);
-    else if (frame.t === "status") status.textContent = frame.text;
+    else if (frame.t === "status") { if (frame.names) names = frame.names; if (frame.text) status.textContent = frame.text; }
     else if (frame.t === "error") status.textContent = frame.text;
     if (frame.seq) socket.send(JSON.stringify({ ack: frame.seq }));
   });

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import io
 import tarfile
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -91,7 +92,9 @@ def test_export_under_asgi_is_pulled_chunk_by_chunk(make_user, unix_host, make_c
     async def drain() -> list[bytes]:
         return [chunk async for chunk in response]
 
-    found, _ = exported_files(asyncio.run(drain()))
+    # In a thread of its own: the browser tests leave an event loop in the main one.
+    with ThreadPoolExecutor(1) as pool:
+        found, _ = exported_files(pool.submit(asyncio.run, drain()).result())
     assert "bin/busybox" in found
 
 

@@ -25,7 +25,11 @@ def _row(**overrides) -> ContainerRow:
 
 
 OPERATOR = RowOptions(
-    base_url="/hosts/h/containers/", can_operate=True, no_trunc=False, show_size=False
+    base_url="/hosts/h/containers/",
+    can_operate=True,
+    csrf_token="tok",
+    no_trunc=False,
+    show_size=False,
 )
 
 
@@ -57,11 +61,16 @@ def test_every_engine_value_is_escaped():
 
 def test_operator_gets_state_fitting_buttons_viewer_none():
     running = render_row(_row(), OPERATOR, NOW)
-    assert 'formaction="/hosts/h/containers/' + "a" * 64 + '/stop/"' in running
+    assert 'action="/hosts/h/containers/' + "a" * 64 + '/stop/"' in running
+    assert 'name="csrfmiddlewaretoken" value="tok"' in running
     assert ">Start<" not in running
     exited = render_row(_row(state="exited"), OPERATOR, NOW)
     assert ">Start<" in exited and ">Stop<" not in exited
     viewer = RowOptions(
-        base_url="/hosts/h/containers/", can_operate=False, no_trunc=False, show_size=False
+        base_url="/hosts/h/containers/",
+        can_operate=False,
+        csrf_token="tok",
+        no_trunc=False,
+        show_size=False,
     )
     assert "<button" not in render_row(_row(), viewer, NOW)

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from console.access.models import AuditEntry, Role
 from console.containers.runspec import format_command
+from console.engine.errors import HostUnreachable
 from console.hosts.models import Host
 from tests.conftest import STOPPABLE
 from tests.engines import raw_client
@@ -496,3 +497,67 @@ def test_an_unreachable_host_still_gives_the_form_with_the_reason(admin_client, 
     assert response.context["error"].title == "Unreachable"
     assert "no such socket" in response.content.decode()
     assert "The container was not run" not in response.content.decode()
+
+
+@pytest.fixture
+def volume(engine_api, run):
+    """A named volume made straight on engine A; the `run` fixture removes it."""
+    name = run.name("vol")
+    engine_api.create_volume(name=name, labels={"run-test": run.tag})
+    yield name
+    with contextlib.suppress(Exception):
+        engine_api.remove_volume(name, force=True)
+
+
+def test_the_form_offers_the_existing_volumes(admin_client, unix_host, volume):
+    response = admin_client.get("/hosts/unix/containers/new/")
+    assert response.status_code == 200
+    assert volume in response.context["volume_names"]
+    page = response.content.decode()
+    # The picker, shown by its script, and the help text for those without it.
+    assert 'id="volume-picker"' in page and f'<option value="{volume}">{volume}</option>' in page
+    assert "js/run.js" in page
+    assert volume in response.context["form"]["volumes"].help_text
+    assert "<script>" not in page.split('id="run-form"')[1]
+
+
+def test_a_run_mounts_an_existing_volume_by_name(
+    admin_client, unix_host, fleet, engine_api, run, volume
+):
+    data = _form(run, fleet, name=run.name("user"), volumes=f"{volume}:/data")
+    response = admin_client.post("/hosts/unix/containers/new/", data)
+    assert response.status_code == 302, response.context["form"].errors
+
+    c = engine_api.inspect_container(run.name("user"))
+    (mount,) = c["Mounts"]
+    assert mount["Type"] == "volume" and mount["Name"] == volume
+    assert mount["Destination"] == "/data" and mount["RW"]
+    # No second volume was made for it.
+    assert [v["Name"] for v in engine_api.volumes(filters={"name": run.tag})["Volumes"]] == [volume]
+
+
+def test_a_new_volume_name_is_created_by_the_engine(
+    admin_client, unix_host, fleet, engine_api, run
+):
+    name = run.name("fresh")
+    data = _form(run, fleet, name=run.name("user"), volumes=f"{name}:/data")
+    response = admin_client.post("/hosts/unix/containers/new/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    (mount,) = engine_api.inspect_container(run.name("user"))["Mounts"]
+    assert mount["Type"] == "volume" and mount["Name"] == name
+    assert engine_api.inspect_volume(name)["Name"] == name
+
+
+def test_the_form_renders_without_the_picker_when_volumes_cannot_be_listed(
+    admin_client, unix_host, monkeypatch
+):
+    def down(host, filters=None):
+        raise HostUnreachable("The engine does not answer.")
+
+    monkeypatch.setattr("console.engine.volumes.list_volumes", down)
+    response = admin_client.get("/hosts/unix/containers/new/")
+    assert response.status_code == 200
+    assert response.context["volume_names"] == []
+    page = response.content.decode()
+    assert 'id="volume-picker"' not in page and 'id="id_volumes"' in page
+    assert "Volumes on this host" not in page

@@ -126,3 +126,11 @@ def log_in(page, console: Console) -> None:
     page.fill("#id_password", console.password)
     page.click("button[type=submit]")
     page.wait_for_url(console.url + "/")
+
+
+@pytest.fixture
+def e2e_host(console_server, fleet) -> str:
+    """Engine A registered in the browser-test console (once per run)."""
+    if "e2e-unix" not in console_server.manage("hosts"):
+        console_server.manage("addhost", "e2e-unix", fleet.unix_url)
+    return "e2e-unix"

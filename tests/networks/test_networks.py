@@ -12,23 +12,17 @@ from django.test import RequestFactory
 from django.utils.html import escape
 
 from console.access.models import AuditEntry, Role
-from console.hosts.models import Host
+from tests.engine_objects import SILENT_HOST_TIMED_OUT, UniqueNames, rows_by_name
 
 
 @pytest.fixture
 def net(engine_api):
     """net(suffix) -> a name unique to this test; every network of such a name (and any
     container still attached) is removed afterwards."""
-    prefix = f"nt-{uuid.uuid4().hex[:6]}-"
-    named: list[str] = []
-
-    def name(suffix: str) -> str:
-        named.append(prefix + suffix)
-        return named[-1]
-
-    yield name
+    names = UniqueNames("nt")
+    yield names
     for network in engine_api.networks():
-        if network["Name"] not in named:
+        if network["Name"] not in names.given:
             continue
         attached = engine_api.inspect_network(network["Id"])["Containers"] or {}
         for container_id in attached:
@@ -54,8 +48,7 @@ def _engine_networks(engine_api) -> dict[str, dict]:
 
 
 def _rows(client, query: str = "") -> dict[str, dict]:
-    data = client.get(f"/hosts/unix/networks/?format=json&{query}").json()
-    return {row["name"]: row for row in data["networks"]}
+    return rows_by_name(client, "networks", query)
 
 
 def _create(client, **fields):
@@ -321,23 +314,19 @@ def test_hostile_names_and_labels_are_escaped(admin_client, unix_host, net, engi
 
 
 def test_across_hosts_with_a_dead_host(
-    admin_client, unix_host, tls_host, net, engine_api, silent_server
+    admin_client, unix_host, tls_host, net, engine_api, silent_host
 ):
     name = net("everywhere")
     _make_network(engine_api, name)
-    Host.objects.create(name="silent", slug="silent", url=silent_server)
     data = admin_client.get("/networks/?format=json").json()
     assert [n["host"] for n in data["networks"] if n["name"] == name] == ["unix"]
     assert {n["host"] for n in data["networks"] if n["name"] == "bridge"} == {"unix", "tls"}
-    assert data["errors"] == [
-        {"host": "silent", "error": "Timed out", "reason": "No answer within 1.5 s."}
-    ]
+    assert data["errors"] == [SILENT_HOST_TIMED_OUT]
     html = admin_client.get("/networks/").content.decode()
     assert name in html and html.count("Timed out") == 1
 
 
-def test_an_unreachable_host_is_a_message_not_a_500(admin_client, db, tmp_path):
-    Host.objects.create(name="gone", slug="gone", url=f"unix://{tmp_path}/none.sock")
+def test_an_unreachable_host_is_a_message_not_a_500(admin_client, gone_host):
     assert "Unreachable" in admin_client.get("/hosts/gone/networks/").content.decode()
     assert admin_client.get("/hosts/gone/networks/?format=json").status_code == 502
     assert admin_client.get("/hosts/gone/networks/abc/").status_code == 502

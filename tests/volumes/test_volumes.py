@@ -6,22 +6,16 @@ import uuid
 import pytest
 
 from console.access.models import AuditEntry, Role
-from console.hosts.models import Host
+from tests.engine_objects import SILENT_HOST_TIMED_OUT, UniqueNames, rows_by_name
 
 
 @pytest.fixture
 def vol(engine_api):
     """vol(suffix) -> a name unique to this test; every such volume (and any container
     still using it) is removed afterwards."""
-    prefix = f"vt-{uuid.uuid4().hex[:6]}-"
-    named: list[str] = []
-
-    def name(suffix: str) -> str:
-        named.append(prefix + suffix)
-        return named[-1]
-
-    yield name
-    for volume in named:
+    names = UniqueNames("vt")
+    yield names
+    for volume in names.given:
         for c in engine_api.containers(all=True, filters={"volume": volume}):
             with contextlib.suppress(Exception):
                 engine_api.remove_container(c["Id"], force=True)
@@ -42,8 +36,7 @@ def _engine_volumes(engine_api, **filters) -> set[str]:
 
 
 def _rows(client, query: str = "") -> dict[str, dict]:
-    data = client.get(f"/hosts/unix/volumes/?format=json&{query}").json()
-    return {row["name"]: row for row in data["volumes"]}
+    return rows_by_name(client, "volumes", query)
 
 
 def test_create_inspect_use_refused_while_in_use_then_removed(
@@ -249,16 +242,13 @@ def test_hostile_names_and_labels_are_escaped(admin_client, unix_host, vol, engi
 
 
 def test_across_hosts_with_a_dead_host(
-    admin_client, unix_host, tls_host, vol, engine_api, silent_server
+    admin_client, unix_host, tls_host, vol, engine_api, silent_host
 ):
     name = vol("everywhere")
     engine_api.create_volume(name)
-    Host.objects.create(name="silent", slug="silent", url=silent_server)
     data = admin_client.get("/volumes/?format=json").json()
     assert [v["host"] for v in data["volumes"] if v["name"] == name] == ["unix"]
-    assert data["errors"] == [
-        {"host": "silent", "error": "Timed out", "reason": "No answer within 1.5 s."}
-    ]
+    assert data["errors"] == [SILENT_HOST_TIMED_OUT]
     html = admin_client.get(f"/volumes/?name={name}").content.decode()
     assert name in html and html.count("Timed out") == 1
 
@@ -274,8 +264,7 @@ def test_across_hosts_only_asks_hosts_with_a_role(
     assert name not in {v["name"] for v in data["volumes"]}
 
 
-def test_an_unreachable_host_is_a_message_not_a_500(admin_client, db, tmp_path):
-    Host.objects.create(name="gone", slug="gone", url=f"unix://{tmp_path}/none.sock")
+def test_an_unreachable_host_is_a_message_not_a_500(admin_client, gone_host):
     assert "Unreachable" in admin_client.get("/hosts/gone/volumes/").content.decode()
     assert admin_client.get("/hosts/gone/volumes/?format=json").status_code == 502
     assert admin_client.get("/hosts/gone/volumes/x1/").status_code == 502
