@@ -57,3 +57,8 @@ fleet-down:
 
 bench: dev-venv
 	$(PY) bench/dashboard.py
+	$(PY) bench/containers_list.py
+	$(PY) bench/export.py
+	$(PY) bench/logs_throughput.py
+	$(PY) bench/terminal_latency.py
+	$(PY) bench/logs_fanout.py

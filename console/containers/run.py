@@ -128,6 +128,9 @@ def _submit(request: HttpRequest, host, form: RunForm) -> HttpResponse:
         return _failed(request, host, form, spec, exc, step="run", pulled=missing)
     _record(request, host, spec, pulled=missing, started=started)
     messages.success(request, f"Started {started.name} ({started.id[:12]}) from {spec.image}.")
+    if spec.tty and spec.stdin_open:
+        # `docker run -it` puts the person in the main process: the attach page.
+        return redirect("containers:attach", host.slug, started.name)
     return redirect("containers:detail", host.slug, started.name)
 
 

@@ -124,6 +124,84 @@ class ThreadBridge(Generic[T]):
                 self._source.close()
 
 
+class RawBody:
+    """A streamed response's body read straight off the connection, in reads as big as
+    what has arrived.
+
+    urllib3 hands over one HTTP chunk per read, and the engine sends every log line as a
+    chunk of its own: 200k lines would become 200k hand-overs. Reading the connection's
+    buffer (io.BufferedReader for unix/tcp/TLS, paramiko's ChannelFile for SSH) and
+    undoing the chunked encoding here yields everything that arrived at once.
+    """
+
+    def __init__(self, response):
+        http_response = response.raw._fp  # http.client.HTTPResponse, body not read yet
+        buffered = http_response.fp
+        if hasattr(buffered, "read1"):
+            self._pending = b""
+            self._read_more = buffered.read1
+        else:  # paramiko's ChannelFile: what it buffered with the headers, then the channel
+            self._pending = bytes(buffered._rbuffer)
+            buffered._rbuffer = b""
+            self._read_more = buffered.channel.recv
+        self._chunked = bool(getattr(http_response, "chunked", False))
+        self._buffer = bytearray()
+        self._left = 0  # bytes of the current HTTP chunk still to come
+        self._crlf = False  # the CRLF after a chunk's data is due
+        self._done = False
+
+    def _raw(self) -> bytes:
+        if self._pending:
+            data, self._pending = self._pending, b""
+            return data
+        try:
+            return self._read_more(READ_SIZE)
+        except (OSError, ValueError):
+            return b""
+
+    def read(self) -> bytes:
+        """Some body bytes, blocking; b"" at the end."""
+        if not self._chunked:
+            return self._raw()
+        while True:
+            if out := self._dechunk():
+                return out
+            if self._done:
+                return b""
+            data = self._raw()
+            if not data:
+                return b""
+            self._buffer += data
+
+    def _dechunk(self) -> bytes:
+        out = bytearray()
+        buffer = self._buffer
+        while True:
+            if self._left:
+                take = min(self._left, len(buffer))
+                out += buffer[:take]
+                del buffer[:take]
+                self._left -= take
+                if self._left:
+                    break
+                self._crlf = True
+            if self._crlf:
+                if len(buffer) < 2:
+                    break
+                del buffer[:2]
+                self._crlf = False
+            end = buffer.find(b"\r\n")
+            if end == -1:
+                break
+            size = int(bytes(buffer[:end]).split(b";")[0] or b"0", 16)
+            del buffer[: end + 2]
+            if size == 0:
+                self._done = True
+                break
+            self._left = size
+        return bytes(out)
+
+
 def hard_close(sock) -> None:
     """Close a stream socket from another thread, whatever the transport gave us:
     socket.SocketIO (unix, tcp), ssl.SSLSocket (TLS) or a paramiko Channel (SSH)."""
@@ -287,11 +365,11 @@ class LogSource:
             )
             api._raise_for_status(self._response)
             self._socket = api._get_raw_response_socket(self._response)
+        self._body = RawBody(self._response)
         self._splitter = LineSplitter(line_limit)
 
     def chunks(self) -> Iterator[bytes]:
-        raw = self._response.raw
-        while chunk := raw.read1(READ_SIZE):
+        while chunk := self._body.read():
             yield chunk
 
     def frames(self) -> Iterator[tuple[int, bytes]]:
@@ -306,9 +384,21 @@ class LogSource:
             yield from demultiplex(buffer)
 
     def __iter__(self) -> Iterator[list[LogLine]]:
+        """Batches of lines: all the lines of one read from the engine go out together,
+        so 200k short lines make a few hundred websocket frames, not 200k."""
+        buffer = bytearray()
         with translate():
-            for stream, data in self.frames():
-                if lines := self._splitter.feed(stream, data):
+            for chunk in self.chunks():
+                if self.tty:
+                    lines = self._splitter.feed(0, chunk)
+                else:
+                    buffer += chunk
+                    lines = [
+                        line
+                        for stream, data in demultiplex(buffer)
+                        for line in self._splitter.feed(stream, data)
+                    ]
+                if lines:
                     yield lines
             if rest := self._splitter.flush():
                 yield rest

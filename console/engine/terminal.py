@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError
-from console.engine.streams import READ_SIZE, demultiplex, hard_close
+from console.engine.streams import RawBody, demultiplex, hard_close
 
 # The exec'd shell first prints its PID inside the container (an OSC sequence that
 # terminals ignore and the session strips), so closing the page can end it: the engine
@@ -38,24 +38,11 @@ class _HijackedStream:
         self._sock = api._get_raw_response_socket(response)
         api._disable_socket_timeout(self._sock)
         self._response = response
-        buffered = response.raw._fp.fp
-        if hasattr(buffered, "read1"):  # io.BufferedReader over the socket (unix, tcp, TLS)
-            self._pending = b""
-            self._read_more = buffered.read1
-        else:  # paramiko's ChannelFile: its buffer, then the channel itself
-            self._pending = bytes(buffered._rbuffer)
-            buffered._rbuffer = b""
-            self._read_more = buffered.channel.recv
+        self._body = RawBody(response)  # a hijacked connection: no chunked encoding
 
     def read(self) -> bytes:
         """Some bytes, blocking; b"" at the end of the stream."""
-        if self._pending:
-            data, self._pending = self._pending, b""
-            return data
-        try:
-            return self._read_more(READ_SIZE)
-        except (OSError, ValueError):
-            return b""
+        return self._body.read()
 
     def write(self, data: bytes) -> None:
         target = self._sock._sock if isinstance(self._sock, socket.SocketIO) else self._sock

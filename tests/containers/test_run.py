@@ -6,6 +6,7 @@ import contextlib
 import json
 import random
 import socket
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -144,8 +145,11 @@ def test_run_with_many_flags(admin_client, unix_host, fleet, engine_api, run, tm
     assert host_config["NetworkMode"] == "none"
     assert host_config["AutoRemove"] is False
     assert config["Tty"] is False and config["OpenStdin"] is False
-    logs = engine_api.logs(c["Id"]).decode()
-    assert "started" in logs
+    for _ in range(100):  # the entrypoint's first line may take a moment
+        if b"started" in engine_api.logs(c["Id"]):
+            break
+        time.sleep(0.05)
+    assert b"started" in engine_api.logs(c["Id"])
 
     (entry,) = AuditEntry.objects.filter(action="container.run")
     assert entry.ok and entry.target == run.name("web")
@@ -189,7 +193,8 @@ def test_interactive_gets_tty_and_open_stdin(admin_client, unix_host, fleet, eng
     response = admin_client.post("/hosts/unix/containers/new/", data)
     assert response.status_code == 302, response.context["form"].errors
     (c,) = _made(engine_api, run)
-    assert response.url == f"/hosts/unix/containers/{c['Name'].lstrip('/')}/"
+    # Like `docker run -it`, the person lands in the main process.
+    assert response.url == f"/hosts/unix/containers/{c['Name'].lstrip('/')}/attach/"
     assert c["Config"]["Tty"] and c["Config"]["OpenStdin"] and not c["Config"]["StdinOnce"]
     assert c["Config"]["Cmd"] == ["/bin/sh"]
     assert c["State"]["Running"], "sh with an open stdin keeps running"
