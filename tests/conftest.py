@@ -38,6 +38,8 @@ def fleet() -> Iterator[fleet_module.Fleet]:
 
 @pytest.fixture(autouse=True)
 def _engine_settings(settings):
+    # Test users need no strong hashing; PBKDF2 would cost every make_user 0.3 s.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CONSOLE_HOST_DEADLINE = 1.5
     settings.CONSOLE_ENGINE_TIMEOUT = 5
     yield

@@ -65,3 +65,15 @@ class Conflict(EngineError):
 
 class EnginePermissionDenied(EngineError):
     title = "Refused by the engine"
+
+
+# The ways of failing to reach an engine at all (as opposed to the engine refusing).
+CONNECTION_ERRORS = (
+    HostUnreachable,
+    HostTimeout,
+    TLSFailure,
+    AuthFailure,
+    HostKeyUnknown,
+    HostKeyMismatch,
+    UnsupportedTransport,
+)

@@ -14,8 +14,8 @@ from channels.db import database_sync_to_async
 
 from console.access.models import Role, audit
 from console.engine import images, streams
-from console.engine.errors import EngineError
-from console.streams.consumers import HostStreamConsumer
+from console.engine.errors import CONNECTION_ERRORS, EngineError
+from console.streams.consumers import Close, HostStreamConsumer
 
 # How often a page is told about progress, at most.
 SNAPSHOT_INTERVAL = 0.1
@@ -28,6 +28,7 @@ class PullJob:
     layers: dict[str, images.PullProgress] = field(default_factory=dict)
     summary: list[str] = field(default_factory=list)
     error: str = ""
+    failure: EngineError | None = None
     version: int = 0  # moves with every engine line, so each page sees what is new
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -50,6 +51,7 @@ class PullJob:
                 self.version += 1
         except EngineError as exc:
             self.error = exc.message
+            self.failure = exc
         finally:
             bridge.close()
             self.version += 1
@@ -99,6 +101,9 @@ class PullConsumer(HostStreamConsumer):
             if finished:
                 break
             await asyncio.sleep(SNAPSHOT_INTERVAL)
+        if isinstance(job.failure, CONNECTION_ERRORS):
+            await self.fail(Close.HOST_DOWN, f"{job.failure.title}: {job.failure.message}")
+            return
         if job.error:
             await self.send_status(f"Pull failed: {job.error}", end=True, error=job.error)
         else:
