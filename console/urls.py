@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from console.access import views as access_views
 from console.containers import views as container_views
 from console.hosts import views as host_views
 from console.networks import views as network_views
@@ -23,5 +24,6 @@ urlpatterns = [
     path("hosts/<slug:slug>/networks/", include("console.networks.urls")),
     path("volumes/", volume_views.all_volumes, name="all_volumes"),
     path("networks/", network_views.all_networks, name="all_networks"),
+    path("audit/", access_views.audit_log, name="audit"),
     path("admin/", admin.site.urls),
 ]

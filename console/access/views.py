@@ -1,0 +1,83 @@
+"""The audit log: every change and session, filterable, exportable, never editable here."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, time
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from console.access.models import AuditEntry, HostRole, Role
+
+CSV_COLUMNS = ("at", "username", "host_name", "action", "target", "ok", "error", "params")
+
+
+def visible_entries(user) -> QuerySet[AuditEntry]:
+    """Superusers and admins of every host read everything; other admins read the
+    entries of the hosts they administer; everyone else reads nothing."""
+    if user.is_superuser:
+        return AuditEntry.objects.all()
+    roles = HostRole.objects.filter(team__members=user, role=Role.ADMIN)
+    if roles.filter(host__isnull=True).exists():
+        return AuditEntry.objects.all()
+    return AuditEntry.objects.filter(host__in=roles.values("host"))
+
+
+def _day(text: str, end: bool = False) -> datetime | None:
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
+
+
+def filtered(request: HttpRequest) -> QuerySet[AuditEntry]:
+    entries = visible_entries(request.user)
+    params = request.GET
+    if user := params.get("user", "").strip():
+        entries = entries.filter(username=user)
+    if host := params.get("host", "").strip():
+        entries = entries.filter(Q(host__slug=host) | Q(host_name=host))
+    if action := params.get("action", "").strip():
+        entries = entries.filter(action__startswith=action)
+    if params.get("outcome") in ("ok", "failed"):
+        entries = entries.filter(ok=params["outcome"] == "ok")
+    if since := _day(params.get("from", "")):
+        entries = entries.filter(at__gte=since)
+    if until := _day(params.get("to", ""), end=True):
+        entries = entries.filter(at__lte=until)
+    return entries
+
+
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    entries = filtered(request)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="audit.csv"'
+        writer = csv.writer(response)
+        writer.writerow(CSV_COLUMNS)
+        for entry in entries.iterator():
+            writer.writerow(
+                [
+                    entry.at.isoformat(),
+                    entry.username,
+                    entry.host_name,
+                    entry.action,
+                    entry.target,
+                    entry.ok,
+                    entry.error,
+                    entry.params,
+                ]
+            )
+        return response
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "params": request.GET, "query": query.urlencode()}
+    return render(request, "access/audit.html", context)
