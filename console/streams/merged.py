@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import time
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -57,6 +58,15 @@ def merged_logs_page(request: HttpRequest, slug: str) -> HttpResponse:
         "error": error,
         "max_lines": settings.CONSOLE_LOG_VIEW_LINES,
         "ready": bool(request.GET.getlist("container") or request.GET.get("project")),
+        "socket": f"/ws/hosts/{host.slug}/logs/?"
+        + urlencode(
+            {
+                "containers": ",".join(request.GET.getlist("container")),
+                "project": request.GET.get("project", ""),
+                "tail": request.GET.get("tail", "100"),
+                **{k: request.GET.get(k, "") for k in ("follow", "since", "timestamps")},
+            }
+        ),
     }
     return render(request, "streams/merged_logs.html", context)
 

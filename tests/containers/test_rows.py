@@ -44,6 +44,8 @@ def test_every_engine_value_is_escaped():
     hostile = '"><script>alert(1)</script>'
     html = render_row(
         _row(
+            id=hostile,
+            state=hostile,
             name=hostile,
             image=hostile,
             command=hostile,
@@ -55,7 +57,7 @@ def test_every_engine_value_is_escaped():
         NOW,
     )
     assert "<script>" not in html
-    assert html.count("&lt;script&gt;") >= 6
+    assert html.count("&lt;script&gt;") >= 8
     assert "%22%3E%3Cscript%3E" in html  # the name in the link is URL-quoted
 
 
