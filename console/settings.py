@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "console.access",
     "console.hosts",
     "console.containers",
+    "console.images",
     "console.volumes",
     "console.networks",
     "console.streams",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("hosts/", include("console.hosts.urls")),
     path("hosts/<slug:slug>/containers/", include("console.containers.urls")),
     path("containers/", container_views.all_containers, name="all_containers"),
+    path("hosts/<slug:slug>/images/", include("console.images.urls")),
     path("hosts/<slug:slug>/volumes/", include("console.volumes.urls")),
     path("hosts/<slug:slug>/networks/", include("console.networks.urls")),
     path("volumes/", volume_views.all_volumes, name="all_volumes"),
