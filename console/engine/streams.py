@@ -10,7 +10,6 @@ without bound.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import re
 import socket
@@ -43,19 +42,24 @@ class _End:
 class ThreadBridge(Generic[T]):
     """Iterate a blocking `Source` in a thread, asynchronously, through a bounded queue.
 
-    `keep_latest` drops the oldest queued item instead of waiting when the queue is
-    full: right for samples (stats), wrong for logs.
+    The thread takes one of `maxsize` slots per item and the loop gives it back when the
+    item is taken, so a full queue blocks the thread (and so the engine read) without a
+    task or future per item. `keep_latest` drops the oldest queued item instead of
+    waiting when the queue is full: right for samples (stats), wrong for logs.
     """
 
     def __init__(
         self, open_source: Callable[[], Source[T]], *, maxsize: int = 16, keep_latest: bool = False
     ):
         self._open = open_source
-        self._queue: asyncio.Queue = asyncio.Queue(maxsize)
+        self._maxsize = maxsize
+        self._queue: asyncio.Queue = asyncio.Queue()
+        self._slots = threading.Semaphore(maxsize)
         self._keep_latest = keep_latest
         self._stop = threading.Event()
         self._source: Source[T] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._end: _End | None = None  # taken off the queue by `take_ready`, not yet reported
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -85,36 +89,52 @@ class ThreadBridge(Generic[T]):
 
     def _put(self, item) -> bool:
         """Hand one item to the loop, waiting while the queue is full; False once closed."""
+        if not self._keep_latest and not isinstance(item, _End):
+            while not self._slots.acquire(timeout=0.5):
+                if self._stop.is_set():
+                    return False
         try:
-            future = asyncio.run_coroutine_threadsafe(self._offer(item), self._loop)
+            self._loop.call_soon_threadsafe(self._deliver, item)
         except RuntimeError:  # the loop is gone
             return False
-        while True:
-            try:
-                future.result(timeout=0.5)
-                return True
-            except concurrent.futures.TimeoutError:
-                if self._stop.is_set():
-                    future.cancel()
-                    return False
-            except (concurrent.futures.CancelledError, RuntimeError):
-                return False
+        return not self._stop.is_set()
 
-    async def _offer(self, item) -> None:
-        if self._keep_latest and self._queue.full() and not isinstance(item, _End):
+    def _deliver(self, item) -> None:
+        if (
+            self._keep_latest
+            and self._queue.qsize() >= self._maxsize
+            and not isinstance(item, _End)
+        ):
             self._queue.get_nowait()
-        await self._queue.put(item)
+        self._queue.put_nowait(item)
+
+    def _taken(self, item):
+        if isinstance(item, _End):
+            self._end = item
+        elif not self._keep_latest:
+            self._slots.release()
+        return item
 
     def __aiter__(self):
         return self
 
     async def __anext__(self) -> T:
-        item = await self._queue.get()
+        item = self._end or self._taken(await self._queue.get())
         if isinstance(item, _End):
             if item.error is not None:
                 raise item.error
             raise StopAsyncIteration
         return item
+
+    def take_ready(self, limit: int) -> list[T]:
+        """Up to `limit` items already queued, without waiting: a consumer that fell
+        behind sends them as one frame instead of many."""
+        items: list[T] = []
+        while len(items) < limit and self._end is None and not self._queue.empty():
+            item = self._taken(self._queue.get_nowait())
+            if not isinstance(item, _End):
+                items.append(item)
+        return items
 
     def close(self) -> None:
         """Stop the thread: closing the source unblocks its socket read."""
@@ -146,8 +166,6 @@ class RawBody:
             self._read_more = buffered.channel.recv
         self._chunked = bool(getattr(http_response, "chunked", False))
         self._buffer = bytearray()
-        self._left = 0  # bytes of the current HTTP chunk still to come
-        self._crlf = False  # the CRLF after a chunk's data is due
         self._done = False
 
     def _raw(self) -> bytes:
@@ -174,32 +192,26 @@ class RawBody:
             self._buffer += data
 
     def _dechunk(self) -> bytes:
-        out = bytearray()
+        # The engine sends a chunk per log line, so this loop runs 200k times for 200k
+        # lines: it walks the buffer by offset, takes only whole chunks (they are small)
+        # and cuts the buffer once, since deleting from a bytearray's front copies it.
         buffer = self._buffer
-        while True:
-            if self._left:
-                take = min(self._left, len(buffer))
-                out += buffer[:take]
-                del buffer[:take]
-                self._left -= take
-                if self._left:
-                    break
-                self._crlf = True
-            if self._crlf:
-                if len(buffer) < 2:
-                    break
-                del buffer[:2]
-                self._crlf = False
-            end = buffer.find(b"\r\n")
-            if end == -1:
-                break
-            size = int(bytes(buffer[:end]).split(b";")[0] or b"0", 16)
-            del buffer[: end + 2]
-            if size == 0:
+        find, size = buffer.find, len(buffer)
+        pieces = []
+        pos = 0
+        while (end := find(b"\r\n", pos)) != -1:
+            chunk_size = int(bytes(buffer[pos:end]).split(b";")[0] or b"0", 16)
+            if chunk_size == 0:
                 self._done = True
+                pos = end + 2
                 break
-            self._left = size
-        return bytes(out)
+            start = end + 2
+            if start + chunk_size + 2 > size:
+                break
+            pieces.append(buffer[start : start + chunk_size])
+            pos = start + chunk_size + 2
+        del buffer[:pos]
+        return b"".join(pieces)
 
 
 def hard_close(sock) -> None:
@@ -304,20 +316,35 @@ class LineSplitter:
         pending = self._pending.setdefault(stream, bytearray())
         pending += data
         lines: list[LogLine] = []
-        start = 0
-        while (newline := pending.find(b"\n", start)) != -1:
+        if (last := pending.rfind(b"\n")) != -1:
+            texts = self._lines(bytes(pending[:last]))
+            del pending[: last + 1]
             if stream in self._cut:
                 self._cut.discard(stream)  # the rest of a line already sent cut short
-            else:
-                lines.append((stream, self._text(pending[start:newline])))
-            start = newline + 1
-        del pending[:start]
+                texts = texts[1:]
+            lines = [(stream, text) for text in texts]
         if len(pending) > self.limit:
             if stream not in self._cut:
                 lines.append((stream, self._text(pending[: self.limit]) + " […cut]"))
                 self._cut.add(stream)
             pending.clear()
         return lines
+
+    def _lines(self, complete: bytes) -> list[str]:
+        """Complete lines (joined by newlines) as text, each cut to the limit."""
+        if len(complete) > self.limit:
+            return [
+                self._text(raw[: self.limit]) + " […cut]"
+                if len(raw) > self.limit
+                else self._text(raw)
+                for raw in complete.split(b"\n")
+            ]
+        # One decode and one split for all of them: a UTF-8 error never swallows a
+        # newline, so this equals decoding line by line, only much faster.
+        texts = complete.decode("utf-8", errors="replace").split("\n")
+        if b"\r" in complete:
+            texts = [text.rstrip("\r") for text in texts]
+        return texts
 
     def flush(self) -> list[LogLine]:
         lines = [
@@ -335,14 +362,22 @@ class LineSplitter:
 
 def demultiplex(buffer: bytearray) -> Iterator[tuple[int, bytes]]:
     """Complete frames (8-byte header: stream, 0, 0, 0, big-endian length) off the
-    front of `buffer`, which keeps any incomplete rest."""
+    front of `buffer`, which keeps any incomplete rest. Consecutive frames of one stream
+    come out joined: the engine sends a frame per log line."""
     offset = 0
+    run_stream, run = -1, []
     while len(buffer) - offset >= 8:
         stream, length = struct.unpack_from(">BxxxL", buffer, offset)
         if len(buffer) - offset - 8 < length:
             break
-        yield stream, bytes(buffer[offset + 8 : offset + 8 + length])
+        if stream != run_stream and run:
+            yield run_stream, b"".join(run)
+            run = []
+        run_stream = stream
+        run.append(buffer[offset + 8 : offset + 8 + length])
         offset += 8 + length
+    if run:
+        yield run_stream, b"".join(run)
     del buffer[:offset]
 
 

@@ -80,6 +80,15 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
     async def stream(self) -> None:
         raise NotImplementedError
 
+    async def dispatch(self, message) -> None:
+        # Channels closes stale database connections (a thread hop) before every
+        # message; acknowledgements and keystrokes arrive by the thousand and never
+        # touch the database, so they skip it.
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+        else:
+            await super().dispatch(message)
+
     async def stopped(self) -> None:
         """Release engine-side resources; runs after the task is cancelled."""
 

@@ -18,6 +18,11 @@ from console.engine.errors import EngineError, NotFound
 from console.streams.consumers import Close, HostStreamConsumer
 from console.web import attachment
 
+# Batches already read from the engine go out as one frame, up to this many: daphne
+# costs about a millisecond a frame, so a follower that fell behind catches up in big
+# frames instead of falling further behind in small ones.
+COALESCE_BATCHES = 16
+
 
 def log_options(params: QueryDict | dict) -> streams.LogOptions:
     """The page's form (and the socket's query string) as engine options."""
@@ -97,6 +102,8 @@ class LogsConsumer(HostStreamConsumer):
             self.bridge.start()
             try:
                 async for batch in self.bridge:
+                    for more in self.bridge.take_ready(COALESCE_BATCHES):
+                        batch += more
                     await self.send_frame({"t": "lines", "lines": batch})
             finally:
                 self.bridge.close()
