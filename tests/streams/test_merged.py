@@ -65,12 +65,3 @@ async def test_nothing_matches_is_a_bad_request(ws, admin_user, unix_host):
     socket = await ws("/ws/hosts/unix/logs/?project=no-such-project", admin_user)
     await socket.until_closed()
     assert socket.close_code == 4400
-
-
-@pytest.mark.django_db
-def test_page_offers_projects(admin_client, unix_host, make_container):
-    make_container("proj-x", labels={"com.docker.compose.project": "proj"}, start=False)
-    html = admin_client.get("/hosts/unix/logs/").content.decode()
-    assert "<option>proj</option>" in html
-    html = admin_client.get("/hosts/unix/logs/?project=proj").content.decode()
-    assert "/ws/hosts/unix/logs/?containers=&amp;project=proj" in html
