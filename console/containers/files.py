@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from console.access.permissions import host_for
 from console.engine import archive
 from console.engine import containers as engine_containers
 from console.engine.errors import EngineError, NotFound
+from console.engine.platforms import PathStyle, path_style
 from console.hosts.models import Host
 from console.web import attachment
 
@@ -34,11 +36,39 @@ def _list_limit() -> int:
 
 def breadcrumbs(path: str) -> list[tuple[str, str]]:
     """[("/", "/"), ("etc", "/etc"), ("ssl", "/etc/ssl")] for /etc/ssl."""
-    parts = [part for part in path.split("/") if part]
-    return [("/", "/")] + [(part, "/" + "/".join(parts[: i + 1])) for i, part in enumerate(parts)]
+    return PathStyle(windows=False).crumbs(path)
+
+
+def _style(host: Host) -> PathStyle:
+    r"""Windows engines run Windows containers, whose paths the page writes C:\..."""
+    return path_style(host.platform)
+
+
+def _engine_path(host: Host, text: str) -> str:
+    r"""A path from the page or the URL (C:\... on Windows hosts) as the archive layer
+    takes it: absolute, normalised, /-separated."""
+    try:
+        return archive.normalize_path(_style(host).to_engine(text))
+    except ValueError as exc:
+        raise archive.Refused(str(exc)) from None
+
+
+def _shown(style: PathStyle, context: dict) -> None:
+    """Every path the page shows or links to, in the host's own spelling."""
+    if not style.windows:
+        return
+    show = style.to_display
+    if target := context.get("target"):
+        context["target"] = replace(target, path=show(target.path))
+    if listing := context.get("listing"):
+        entries = [replace(e, path=show(e.path)) for e in listing.entries]
+        context["listing"] = replace(listing, path=show(listing.path), entries=entries)
+    if "parent" in context:
+        context["parent"] = show(context["parent"])
 
 
 def _files_url(host: Host, ref: str, path: str) -> str:
+    """The file browser at `path` (as the page or the URL wrote it)."""
     return reverse("containers:files", args=[host.slug, ref]) + "?" + urlencode({"path": path})
 
 
@@ -60,11 +90,22 @@ def _gone(request: HttpRequest, host: Host, ref: str) -> HttpResponse:
 @require_GET
 def files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     host, _ = host_for(request.user, slug, Role.OPERATOR)
-    context: dict = {"host": host, "ref": ref, "upload_limit": _upload_limit()}
+    style = _style(host)
+    context: dict = {
+        "host": host,
+        "ref": ref,
+        "upload_limit": _upload_limit(),
+        "separator": "\\" if style.windows else "/",
+    }
     try:
-        context["c"] = engine_containers.inspect_container(host, ref)
-        path = archive.normalize_path(request.GET.get("path") or "/")
-        context.update(path=path, parent=_parent(path), crumbs=breadcrumbs(path))
+        c = context["c"] = engine_containers.inspect_container(host, ref)
+        path = _engine_path(host, request.GET.get("path") or style.root)
+        context.update(
+            path=path, at_root=path == "/", parent=_parent(path), crumbs=style.crumbs(path)
+        )
+        if c.rules.files_refused:
+            # The engine would refuse; say why instead of passing its error on.
+            raise archive.Refused(c.rules.files_note)
         target = context["target"] = archive.stat_path(host, ref, path)
         if target.is_dir:
             context["listing"] = archive.list_directory(host, ref, path, _list_limit())
@@ -72,6 +113,7 @@ def files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         if _container_gone(exc):
             return _gone(request, host, ref)
         context["error"] = exc
+    _shown(style, context)
     status = 404 if isinstance(context.get("error"), archive.PathNotFound) else 200
     return render(request, "containers/files.html", context, status=status)
 
@@ -112,15 +154,20 @@ def _send(
 def download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """A file as itself, a directory as a tar."""
     host, _ = host_for(request.user, slug, Role.OPERATOR)
-    path = request.GET.get("path") or "/"
+    style = _style(host)
+    path = request.GET.get("path") or style.root
+    try:
+        parent = style.to_display(_parent(style.to_engine(path)))
+    except ValueError:
+        parent = style.root
     return _send(
         request,
         host,
         ref,
         "container.cp_download",
         {"path": path},
-        lambda: archive.download(host, ref, archive.normalize_path(path)),
-        _files_url(host, ref, _parent(path)),
+        lambda: archive.download(host, ref, _engine_path(host, path)),
+        _files_url(host, ref, parent),
     )
 
 
@@ -138,7 +185,7 @@ def export(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 def upload(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """Files into a directory, as they are or unpacked from tar archives."""
     host, _ = host_for(request.user, slug, Role.OPERATOR)
-    directory = request.POST.get("path") or "/"
+    directory = request.POST.get("path") or _style(host).root
     uploads = request.FILES.getlist("files")
     extract = request.POST.get("extract") == "on"
     params = {
@@ -158,7 +205,7 @@ def upload(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         error = "Choose at least one file to upload."
     else:
         try:
-            path = archive.normalize_path(directory)
+            path = _engine_path(host, directory)
             written = archive.upload(host, ref, path, uploads, extract=extract, size_limit=limit)
         except EngineError as exc:
             error, gone = exc.message, _container_gone(exc)

@@ -34,6 +34,8 @@ class RowOptions:
     csrf_token: str
     no_trunc: bool
     show_size: bool
+    # Windows hosts: a column with the image's OS/architecture and the isolation.
+    show_platform: bool = False
 
 
 _UNITS = (
@@ -63,6 +65,20 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _row_actions(row: ContainerRow) -> tuple[str, ...]:
+    actions = _ROW_ACTIONS.get(row.state, ("start",))
+    if row.os and not row.rules.can_pause:  # Windows, process isolation
+        actions = tuple(a for a in actions if a not in ("pause", "unpause"))
+    return actions
+
+
+def _platform_cell(row: ContainerRow) -> str:
+    isolation = (
+        f'<div class="muted small">{_e(row.isolation)} isolation</div>' if row.isolation else ""
+    )
+    return f"<td>{_e(row.image_platform or row.os or '—')}{isolation}</td>"
+
+
 def _action_cell(row: ContainerRow, url: str, csrf_token: str) -> str:
     # A form per action: it posts without JavaScript; with htmx it swaps just this row.
     token = _e(csrf_token)
@@ -71,7 +87,7 @@ def _action_cell(row: ContainerRow, url: str, csrf_token: str) -> str:
         f'hx-target="closest tr" hx-swap="outerHTML">'
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
         f'<button type="submit" class="small">{action.capitalize()}</button></form>'
-        for action in _ROW_ACTIONS.get(row.state, ("start",))
+        for action in _row_actions(row)
     )
     return (
         f'<td class="rowactions">{buttons}'
@@ -110,6 +126,8 @@ def render_row(row: ContainerRow, options: RowOptions, now: datetime | None = No
         f'<td><span class="state {_e(row.state)}">{_e(row.status)}</span>{health}</td>'
         f"<td>{ports}</td>"
     )
+    if options.show_platform:
+        cells.append(_platform_cell(row))
     if options.show_size:
         size_rw = _e(filesizeformat(row.size_rw or 0))
         size_root = _e(filesizeformat(row.size_root_fs or 0))

@@ -68,7 +68,13 @@ def _row_options(
         csrf_token=get_token(request),
         no_trunc=view["no_trunc"],
         show_size=show_size,
+        show_platform=_windows(host),
     )
+
+
+def _windows(host) -> bool:
+    """Windows engines: isolation and image OS/architecture differ per container."""
+    return host.platform == "windows"
 
 
 @require_GET
@@ -78,7 +84,10 @@ def container_list(request: HttpRequest, slug: str) -> HttpResponse:
     view = _view_options(request)
     error = None
     try:
-        rows = _shape(engine_containers.list_containers(host, **options), view)
+        rows = _shape(
+            engine_containers.list_containers(host, **options, platform_details=_windows(host)),
+            view,
+        )
     except EngineError as exc:
         rows, error = [], exc
     fmt = request.GET.get("format")
@@ -99,11 +108,21 @@ def container_list(request: HttpRequest, slug: str) -> HttpResponse:
         "view": view,
         "can_operate": role >= Role.OPERATOR,
         "query": request.GET.urlencode(),
+        "windows": _windows(host),
+        # Bulk pause/unpause only where some container may be paused (Hyper-V on Windows).
+        "bulk_actions": _bulk_actions(host, rows),
     }
     template = "containers/list.html"
     if request.htmx and request.htmx.target == "container-rows":
         template += "#rows"
     return render(request, template, context)
+
+
+def _bulk_actions(host, rows) -> list[str]:
+    actions = ["start", "stop", "restart", "kill", "pause", "unpause", "remove"]
+    if _windows(host) and not any(r.rules.can_pause for r in rows):
+        actions = [a for a in actions if a not in ("pause", "unpause")]
+    return actions
 
 
 @require_GET
@@ -113,7 +132,9 @@ def all_containers(request: HttpRequest) -> HttpResponse:
     view = _view_options(request)
     results = engine.fan_out(
         list(visible_hosts(request.user)),
-        lambda h: _shape(engine_containers.list_containers(h, **options), view),
+        lambda h: _shape(
+            engine_containers.list_containers(h, **options, platform_details=_windows(h)), view
+        ),
     )
     if resources.wants_json(request):
         return resources.across_hosts_json("containers", results, list, resources.row_json)
@@ -124,14 +145,14 @@ def all_containers(request: HttpRequest) -> HttpResponse:
 @require_GET
 def container_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     host, role = host_for(request.user, slug)
-    detail = _inspect_or_404(host, ref)
+    detail = _inspect_or_404(host, ref, with_image=True)
     context = {"host": host, "c": detail, "can_operate": role >= Role.OPERATOR}
     return render(request, "containers/detail.html", context)
 
 
-def _inspect_or_404(host, ref: str):
+def _inspect_or_404(host, ref: str, *, with_image: bool = False):
     try:
-        return engine_containers.inspect_container(host, ref)
+        return engine_containers.inspect_container(host, ref, with_image=with_image)
     except NotFound:
         raise Http404(f"No container {ref} on {host.name}.") from None
 
@@ -148,8 +169,9 @@ def container_inspect(request: HttpRequest, slug: str, ref: str) -> HttpResponse
 @require_GET
 def container_top(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     host, _ = host_for(request.user, slug)
-    ps_args = request.GET.get("ps_args", "").strip()
-    context = {"host": host, "ref": ref, "ps_args": ps_args}
+    # Windows engines refuse ps arguments: the page does not offer them, none is sent.
+    ps_args = "" if _windows(host) else request.GET.get("ps_args", "").strip()
+    context = {"host": host, "ref": ref, "ps_args": ps_args, "windows": _windows(host)}
     try:
         context["top"] = engine_containers.top(host, ref, ps_args or None)
     except NotFound:
@@ -194,7 +216,7 @@ def container_action(request: HttpRequest, slug: str, ref: str, action: str) -> 
     if request.htmx:
         # The row again, as the engine now has it; nothing if the container is gone.
         try:
-            row = engine_containers.container_row(host, ref)
+            row = engine_containers.container_row(host, ref, platform_details=_windows(host))
         except EngineError:
             row = None
         row_html = (

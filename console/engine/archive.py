@@ -22,7 +22,8 @@ import requests
 from docker.utils import decode_json_header
 
 from console.engine.client import client_for, translate
-from console.engine.errors import EngineError, NotFound
+from console.engine.errors import EngineError, NotFound, NotOnWindows
+from console.engine.platforms import container_rules
 from console.engine.text import parse_timestamp
 
 ARCHIVE = "/containers/{0}/archive"
@@ -479,6 +480,9 @@ def export(host, ref: str) -> Transfer:
     try:
         with translate():
             container = api.inspect_container(ref)
+            rules = container_rules(str(container.get("Platform") or ""), "")
+            if not rules.can_export:
+                raise NotOnWindows(rules.export_reason)
             response = _open(api, EXPORT, container["Id"])
     except NotFound:
         raise NotFound(f"Container {ref} no longer exists.") from None

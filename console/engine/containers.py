@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from console.engine.client import client_for, translate
-from console.engine.errors import EngineError, NotFound
+from console.engine.errors import EngineError, NotFound, NotOnWindows
+from console.engine.platforms import ContainerRules, container_rules
 from console.engine.text import bounded, parse_timestamp
 
 # The `docker ps -f` filters the console passes through to the engine.
@@ -51,6 +53,12 @@ class ContainerRow:
     labels: dict[str, str]
     size_rw: int | None = None
     size_root_fs: int | None = None
+    image_id: str = ""
+    # Filled by list_containers(platform_details=True) (Windows hosts): the container's
+    # OS and isolation from its inspect, its image's OS/architecture from the image's.
+    os: str = ""
+    isolation: str = ""
+    image_platform: str = ""
 
     @property
     def short_id(self) -> str:
@@ -59,6 +67,10 @@ class ContainerRow:
     @property
     def compose_project(self) -> str:
         return self.labels.get("com.docker.compose.project", "")
+
+    @property
+    def rules(self) -> ContainerRules:
+        return container_rules(self.os, self.isolation, running=self.state == "running")
 
 
 def _row(c: dict) -> ContainerRow:
@@ -78,6 +90,7 @@ def _row(c: dict) -> ContainerRow:
         labels={bounded(k, 300): bounded(v) for k, v in (c.get("Labels") or {}).items()},
         size_rw=c.get("SizeRw"),
         size_root_fs=c.get("SizeRootFs"),
+        image_id=str(c.get("ImageID") or ""),
     )
 
 
@@ -88,17 +101,64 @@ def list_containers(
     filters: dict[str, list[str]] | None = None,
     last: int | None = None,
     size: bool = False,
+    platform_details: bool = False,
 ) -> list[ContainerRow]:
-    """`docker ps [-a] [-f ...] [-n N] [-s]`, filtered by the engine itself."""
+    """`docker ps [-a] [-f ...] [-n N] [-s]`, filtered by the engine itself.
+
+    `platform_details` (for Windows hosts, where isolation differs per container) adds
+    each container's OS and isolation and its image's OS/architecture; the list answer
+    carries neither, so that costs one inspect per container and one per image."""
     api = client_for(host)
     with translate():
         raw = api.containers(
             all=all or bool(last), filters=filters or None, limit=last or -1, size=size
         )
-    return [_row(c) for c in raw]
+    rows = [_row(c) for c in raw]
+    return _with_platform(api, rows) if platform_details and rows else rows
 
 
-def container_row(host, ref: str) -> ContainerRow | None:
+def image_platform_text(image: dict) -> str:
+    """ "windows/amd64 10.0.20348.2582" from an image inspect (Os, Architecture,
+    Variant, OsVersion); "" when the engine says nothing."""
+    parts = [str(image.get(k) or "") for k in ("Os", "Architecture", "Variant")]
+    text = "/".join(p for p in parts if p)
+    if version := str(image.get("OsVersion") or ""):
+        text += f" {version}"
+    return bounded(text, 200)
+
+
+def _image_platforms(api, image_ids: set[str], pool: ThreadPoolExecutor) -> dict[str, str]:
+    def one(image_id: str) -> str:
+        try:
+            with translate():
+                return image_platform_text(api.inspect_image(image_id))
+        except EngineError:
+            return ""  # the image is gone (or unreadable): the row says nothing
+
+    ids = sorted(image_ids)
+    return dict(zip(ids, pool.map(one, ids), strict=True))
+
+
+def _with_platform(api, rows: list[ContainerRow]) -> list[ContainerRow]:
+    def facts(row: ContainerRow) -> tuple[str, str]:
+        try:
+            with translate():
+                c = api.inspect_container(row.id)
+        except EngineError:
+            return "", ""  # removed meanwhile
+        isolation = str((c.get("HostConfig") or {}).get("Isolation") or "")
+        return str(c.get("Platform") or ""), bounded(isolation, 50)
+
+    with ThreadPoolExecutor(max_workers=min(len(rows), 8)) as pool:
+        images = _image_platforms(api, {r.image_id for r in rows if r.image_id}, pool)
+        found = list(pool.map(facts, rows))
+    return [
+        replace(row, os=os_name, isolation=isolation, image_platform=images.get(row.image_id, ""))
+        for row, (os_name, isolation) in zip(rows, found, strict=True)
+    ]
+
+
+def container_row(host, ref: str, *, platform_details: bool = False) -> ContainerRow | None:
     """The list row of one container (by id or name), or None once it is gone."""
     api = client_for(host)
     try:
@@ -107,7 +167,10 @@ def container_row(host, ref: str) -> ContainerRow | None:
             rows = api.containers(all=True, filters={"id": [container_id]})
     except NotFound:
         return None
-    return _row(rows[0]) if rows else None
+    if not rows:
+        return None
+    row = _row(rows[0])
+    return _with_platform(api, [row])[0] if platform_details else row
 
 
 SORT_KEYS = {
@@ -187,18 +250,25 @@ class ContainerDetail:
     platform: str
     isolation: str
     inspect_json: str = field(repr=False, default="")
+    image_platform: str = ""  # "windows/amd64 10.0.20348.2582", with_image=True only
 
     @property
     def short_id(self) -> str:
         return self.id[:12]
 
     @property
+    def rules(self) -> ContainerRules:
+        """What Windows allows for this container (everything, for Linux containers)."""
+        return container_rules(self.platform, self.isolation, running=self.running)
+
+    @property
     def actions(self) -> list[str]:
-        """The lifecycle actions that make sense in the current state."""
+        """The lifecycle actions that make sense in the current state (and platform)."""
         if self.paused:
             return ["unpause", "stop", "kill"]
         if self.running:
-            return ["stop", "restart", "kill", "pause"]
+            actions = ["stop", "restart", "kill", "pause"]
+            return actions if self.rules.can_pause else actions[:-1]
         return ["start"]
 
 
@@ -295,10 +365,19 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def inspect_container(host, ref: str) -> ContainerDetail:
+def inspect_container(host, ref: str, *, with_image: bool = False) -> ContainerDetail:
+    """`docker inspect`; `with_image` adds the image's OS/architecture (one more call)."""
     api = client_for(host)
     with translate():
-        return _detail(api.inspect_container(ref))
+        detail = _detail(api.inspect_container(ref))
+    if with_image and detail.image_id:
+        try:
+            with translate():
+                image = api.inspect_image(detail.image_id)
+        except EngineError:
+            return detail  # the image is gone: nothing to say about it
+        detail = replace(detail, image_platform=image_platform_text(image))
+    return detail
 
 
 @dataclass(frozen=True)
@@ -308,7 +387,10 @@ class TopResult:
 
 
 def top(host, ref: str, ps_args: str | None = None) -> TopResult:
-    """`docker top`; columns as the engine sends them."""
+    """`docker top`; columns as the engine sends them. Windows engines refuse ps
+    arguments (their columns are Name, PID, CPU, Private Working Set): none is sent."""
+    if host.platform == "windows":
+        ps_args = None
     api = client_for(host)
     with translate():
         result = api.top(ref, ps_args=ps_args or None)
@@ -322,6 +404,8 @@ def act(host, ref: str, action: str, **params) -> None:
     """One lifecycle action: start, stop(timeout), restart(timeout), kill(signal), pause,
     unpause, remove(force, volumes)."""
     api = client_for(host)
+    if action in ("pause", "unpause") and host.platform == "windows":
+        _check_pausable(api, ref)
     with translate():
         if action == "start":
             api.start(ref)
@@ -341,6 +425,16 @@ def act(host, ref: str, action: str, **params) -> None:
             )
         else:
             raise EngineError(f"Unknown action {action!r}.")
+
+
+def _check_pausable(api, ref: str) -> None:
+    """Windows pauses only Hyper-V isolated containers: say so instead of asking."""
+    with translate():
+        c = api.inspect_container(ref)
+    isolation = str((c.get("HostConfig") or {}).get("Isolation") or "")
+    rules = container_rules(str(c.get("Platform") or ""), isolation)
+    if not rules.can_pause:
+        raise NotOnWindows(rules.pause_reason)
 
 
 def rename(host, ref: str, new_name: str) -> None:

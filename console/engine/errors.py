@@ -67,6 +67,13 @@ class EnginePermissionDenied(EngineError):
     title = "Refused by the engine"
 
 
+class NotOnWindows(EngineError):
+    """What Windows engines refuse (export, pause of process-isolated containers), said
+    by the console before asking the engine."""
+
+    title = "Not available for Windows containers"
+
+
 # The ways of failing to reach an engine at all (as opposed to the engine refusing).
 CONNECTION_ERRORS = (
     HostUnreachable,
