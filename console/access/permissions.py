@@ -38,3 +38,8 @@ def can_add_hosts(user) -> bool:
     if user.is_superuser:
         return True
     return HostRole.objects.filter(team__members=user, host__isnull=True, role=Role.ADMIN).exists()
+
+
+def can_manage_teams(user) -> bool:
+    """Who may manage teams, users and roles: the same people who may register hosts."""
+    return user.is_authenticated and can_add_hosts(user)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from console.access.models import AuditEntry, HostRole, Role
+from console.access.permissions import host_for
 
 CSV_COLUMNS = ("at", "username", "host_name", "action", "target", "ok", "error", "params")
 
@@ -81,3 +84,43 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {"page": page, "params": request.GET, "query": query.urlencode()}
     return render(request, "access/audit.html", context)
+
+
+@dataclass
+class Access:
+    """One user's effective role on a host and where it comes from."""
+
+    username: str
+    role: Role
+    via: list[str] = field(default_factory=list)
+
+
+def who_can(host) -> list[Access]:
+    """Every active user with a role on `host`: superusers, then members of teams that
+    hold a role on this host or on every host. Highest role first."""
+    rows: dict[int, Access] = {}
+    for user in get_user_model().objects.filter(is_active=True, is_superuser=True):
+        rows[user.pk] = Access(user.get_username(), Role.ADMIN, ["superuser"])
+    grants = (
+        HostRole.objects.filter(Q(host=host) | Q(host__isnull=True))
+        .select_related("team")
+        .prefetch_related("team__members")
+        .order_by("team__name")
+    )
+    for grant in grants:
+        role = Role(grant.role)
+        scope = "this host" if grant.host_id else "every host"
+        for user in grant.team.members.all():
+            if not user.is_active:
+                continue
+            row = rows.setdefault(user.pk, Access(user.get_username(), role))
+            row.role = max(row.role, role)
+            row.via.append(f"{grant.team.name} ({role.label} on {scope})")
+    return sorted(rows.values(), key=lambda a: (-a.role, a.username))
+
+
+@require_GET
+def host_access(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who can do what on one host; for the admins of that host."""
+    host, _ = host_for(request.user, slug, Role.ADMIN)
+    return render(request, "access/host_access.html", {"host": host, "rows": who_can(host)})

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from console.access.models import AuditEntry, Role, audit
 from console.access.permissions import host_for
+from console.csp import xterm_styles
 from console.engine import streams, terminal
 from console.streams.consumers import HostStreamConsumer
 
@@ -25,6 +26,7 @@ def shells_for(host) -> tuple[str, ...]:
 
 
 @require_GET
+@xterm_styles
 def terminal_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     host, _ = host_for(request.user, slug, Role.OPERATOR)
     shells = shells_for(host)
@@ -42,6 +44,7 @@ def terminal_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 
 
 @require_GET
+@xterm_styles
 def attach_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     host, _ = host_for(request.user, slug, Role.OPERATOR)
     context = {

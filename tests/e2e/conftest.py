@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -120,6 +121,17 @@ def page(browser):
     context.close()
 
 
+def wait_until(page, expression: str, timeout: float = 15) -> None:
+    """Poll a JavaScript expression until it is truthy. (Playwright's wait_for_function
+    evals its predicate inside the page, which the CSP, without 'unsafe-eval', refuses;
+    page.evaluate goes through the DevTools protocol instead.)"""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout}s: {expression}")
+        page.wait_for_timeout(100)
+
+
 def log_in(page, console: Console) -> None:
     page.goto(console.url + "/")
     page.fill("#id_username", console.username)
@@ -134,3 +146,70 @@ def e2e_host(console_server, fleet) -> str:
     if "e2e-unix" not in console_server.manage("hosts"):
         console_server.manage("addhost", "e2e-unix", fleet.unix_url)
     return "e2e-unix"
+
+
+@pytest.fixture
+def engine_containers(fleet):
+    """engine_containers(name, command, **create_kwargs): a started container on engine A
+    with no network, removed after the test."""
+    from tests.engines import raw_client
+
+    api = raw_client(fleet)
+    made = []
+
+    def make(name, command, **kwargs):
+        none = api.create_host_config(network_mode="none")
+        cid = api.create_container(
+            fleet.base_image, command, name=name, host_config=none, **kwargs
+        )["Id"]
+        made.append(cid)
+        api.start(cid)
+        return cid
+
+    make.api = api
+    yield make
+    for cid in made:
+        with contextlib.suppress(Exception):
+            api.remove_container(cid, force=True)
+    api.close()
+
+
+# Collects Content-Security-Policy violations of every document the page loads.
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(`${e.violatedDirective} ${e.blockedURI || "inline"} ${e.sourceFile}`);
+});
+"""
+
+
+class CspViolations:
+    """Every CSP violation of a page: its `securitypolicyviolation` events and the
+    console's reports."""
+
+    def __init__(self, page):
+        self.page = page
+        self.found: list[str] = []
+        page.add_init_script(CSP_WATCH)
+        page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.found.append(message.text)
+
+    def visit(self, url: str, ready: str) -> None:
+        """Open `url`, wait for `ready`, and assert the page raised no violation."""
+        self.page.goto(url)
+        self.page.wait_for_selector(ready)
+        self.page.wait_for_timeout(250)
+        assert self.collect() == [], url
+
+    def collect(self) -> list[str]:
+        """The violations so far (call it before leaving each page)."""
+        self.found.extend(self.page.evaluate("window.__csp.splice(0)"))
+        return self.found
+
+
+@pytest.fixture
+def csp_violations(page) -> CspViolations:
+    return CspViolations(page)

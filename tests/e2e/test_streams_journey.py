@@ -1,13 +1,8 @@
 """Live pages in a real browser: logs arriving, a terminal answering, the list following
 the engine."""
 
-import contextlib
-
-import pytest
-
 from tests.conftest import STOPPABLE
-from tests.e2e.conftest import log_in
-from tests.engines import raw_client
+from tests.e2e.conftest import log_in, wait_until
 
 # True once a line of the terminal's screen reads just "42".
 SCREEN_HAS_42 = """(() => {
@@ -19,24 +14,6 @@ SCREEN_HAS_42 = """(() => {
 })()"""
 
 
-@pytest.fixture
-def engine_containers(fleet):
-    api = raw_client(fleet)
-    made = []
-
-    def make(name, command):
-        none = api.create_host_config(network_mode="none")
-        cid = api.create_container(fleet.base_image, command, name=name, host_config=none)["Id"]
-        made.append(cid)
-        api.start(cid)
-        return cid
-
-    yield make
-    for cid in made:
-        with contextlib.suppress(Exception):
-            api.remove_container(cid, force=True)
-
-
 def test_new_log_lines_arrive(page, console_server, e2e_host, engine_containers):
     ticker = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done"]
     engine_containers("e2e-ticker", ticker)
@@ -44,7 +21,7 @@ def test_new_log_lines_arrive(page, console_server, e2e_host, engine_containers)
     page.goto(f"{console_server.url}/hosts/{e2e_host}/containers/e2e-ticker/logs/?follow=1&tail=1")
     page.wait_for_selector("#log .line")
     first = page.locator("#log .line").count()
-    page.wait_for_function(f"document.querySelectorAll('#log .line').length > {first + 3}")
+    wait_until(page, f"document.querySelectorAll('#log .line').length > {first + 3}")
     last = page.locator("#log .line").last.inner_text()
     assert last.startswith("tick ")
 
@@ -53,10 +30,10 @@ def test_terminal_runs_a_command(page, console_server, e2e_host, engine_containe
     engine_containers("e2e-shell", STOPPABLE)
     log_in(page, console_server)
     page.goto(f"{console_server.url}/hosts/{e2e_host}/containers/e2e-shell/terminal/")
-    page.wait_for_function("document.getElementById('term-status').textContent === 'connected'")
+    wait_until(page, "document.getElementById('term-status').textContent === 'connected'")
     page.locator("#terminal").click()
     page.keyboard.type("echo $((6*7))\n")
-    page.wait_for_function(SCREEN_HAS_42)
+    wait_until(page, SCREEN_HAS_42)
 
 
 def test_list_shows_a_container_started_elsewhere(
