@@ -59,6 +59,8 @@ bench: dev-venv
 	$(PY) bench/dashboard.py
 	$(PY) bench/containers_list.py
 	$(PY) bench/export.py
+	$(PY) bench/image_save.py
+	$(PY) bench/image_load.py
 	$(PY) bench/logs_throughput.py
 	$(PY) bench/terminal_latency.py
 	$(PY) bench/logs_fanout.py

@@ -12,11 +12,15 @@ CONSOLE_ENGINE_TIMEOUT seconds one engine call may take (default 10)
 CONSOLE_VOLUME_HELPER_IMAGE image of the containers that read volumes (default busybox:latest)
 CONSOLE_UPLOAD_LIMIT  bytes one upload into a container may bring (default 1 GiB)
 CONSOLE_LIST_LIMIT    entries a container directory listing shows (default 5000)
+CONSOLE_LOGIN_FAILURE_LIMIT failed logins (per user name and address) before a lock (default 5)
+CONSOLE_LOGIN_COOLOFF_MINUTES minutes a lock lasts (default 15)
+CONSOLE_HTTPS         1 when served over HTTPS (behind a proxy): secure session and CSRF cookies
 """
 
 import os
 import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -73,6 +77,8 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "template_partials",
+    "axes",
+    "csp",
     "console.access",
     "console.hosts",
     "console.containers",
@@ -94,6 +100,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "console.middleware.EngineErrorMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any login while the user name + address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -111,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "console.hosts.context_processors.host_switcher",
+                "console.access.context_processors.team_manager",
             ],
         },
     }
@@ -165,6 +181,32 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Login throttling (django-axes): this many failures for one user name from one address
+# lock that pair out for the cool-off; a correct password is refused meanwhile.
+AXES_FAILURE_LIMIT = int(os.environ.get("CONSOLE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("CONSOLE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "console.access.lockout.locked_out"
+AXES_VERBOSE = False
+
+# Content Security Policy (django-csp): scripts and styles only from our own files.
+# 'self' in connect-src covers the same-origin ws:/wss: websockets (CSP level 3).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -18,8 +18,15 @@ def _routes(resolver: URLResolver, prefix: str = ""):
 
 
 def _concrete(pattern: str) -> str:
-    path = pattern
-    for token in ("<slug:slug>", "<str:ref>", "<path:ref>", "<int:pk>", "<str:action>"):
+    path = pattern.replace("<int:pk>", "1")  # an int converter does not match "x"
+    for token in (
+        "<slug:slug>",
+        "<str:ref>",
+        "<path:ref>",
+        "<int:pk>",
+        "<str:action>",
+        "<str:job>",
+    ):
         path = path.replace(token, "x")
     assert "<" not in path, f"add a sample value for {pattern}"
     return "/" + path

@@ -15,6 +15,7 @@ VIEW, OPER, ADMIN = Role.VIEWER, Role.OPERATOR, Role.ADMIN
 # route -> (role GET needs, role POST needs); None: the view does not take that method.
 NEEDS = {
     "hosts/<slug:slug>/": (VIEW, None),
+    "hosts/<slug:slug>/access/": (ADMIN, None),
     "hosts/<slug:slug>/edit/": (ADMIN, ADMIN),
     "hosts/<slug:slug>/delete/": (ADMIN, ADMIN),
     "hosts/<slug:slug>/test/": (None, VIEW),
@@ -47,6 +48,18 @@ NEEDS = {
     "hosts/<slug:slug>/volumes/<str:ref>/remove/": (ADMIN, ADMIN),
     "hosts/<slug:slug>/volumes/<str:ref>/files/": (VIEW, None),
     "hosts/<slug:slug>/volumes/<str:ref>/download/": (OPER, None),
+    "hosts/<slug:slug>/images/": (VIEW, None),
+    "hosts/<slug:slug>/images/prune/": (ADMIN, ADMIN),
+    "hosts/<slug:slug>/images/<str:ref>/": (VIEW, None),
+    "hosts/<slug:slug>/images/<str:ref>/remove/": (OPER, OPER),
+    "hosts/<slug:slug>/images/<str:ref>/tag/": (OPER, OPER),
+    "hosts/<slug:slug>/df/": (VIEW, None),
+    "hosts/<slug:slug>/images/build/": (ADMIN, ADMIN),
+    "hosts/<slug:slug>/images/build/<str:job>/": (ADMIN, None),
+    "hosts/<slug:slug>/images/save/": (OPER, None),
+    "hosts/<slug:slug>/images/load/": (ADMIN, ADMIN),
+    "hosts/<slug:slug>/images/import/": (ADMIN, ADMIN),
+    "hosts/<slug:slug>/images/<str:ref>/save/": (OPER, None),
     "hosts/<slug:slug>/networks/": (VIEW, None),
     "hosts/<slug:slug>/networks/new/": (ADMIN, ADMIN),
     "hosts/<slug:slug>/networks/prune/": (ADMIN, ADMIN),
@@ -54,6 +67,9 @@ NEEDS = {
     "hosts/<slug:slug>/networks/disconnect/": (None, ADMIN),
     "hosts/<slug:slug>/networks/<str:ref>/": (VIEW, None),
     "hosts/<slug:slug>/networks/<str:ref>/remove/": (ADMIN, ADMIN),
+    "hosts/<slug:slug>/images/pull/": (OPER, OPER),
+    "hosts/<slug:slug>/images/search/": (VIEW, None),
+    "hosts/<slug:slug>/images/<str:ref>/push/": (OPER, OPER),
 }
 
 
@@ -117,3 +133,27 @@ def test_each_role_gets_in_or_is_refused_and_nothing_breaks(
     else:
         # In: a page, a redirect, or the engine's trouble said as a page, never a crash.
         assert status not in (403, 500), (route, method, role, status)
+
+
+# Team management is not host-scoped: only superusers and admins of every host get in.
+TEAM_ROUTES = sorted(r for r in _routes(get_resolver()) if r.startswith("teams/"))
+
+
+def test_team_routes_are_enumerated():
+    assert "teams/" in TEAM_ROUTES and "teams/<int:pk>/roles/grant/" in TEAM_ROUTES
+
+
+@pytest.mark.parametrize("role", [VIEW, OPER, ADMIN])
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("route", TEAM_ROUTES)
+def test_team_routes_refuse_everyone_but_team_managers(
+    logged_in, make_user, dead_host, route, method, role
+):
+    from console.access.models import AuditEntry, Team
+
+    team = Team.objects.create(name="t")
+    client = logged_in(make_user(f"u{role}", role, dead_host))
+    response = getattr(client, method)("/" + route.replace("<int:pk>", str(team.pk)))
+    assert response.status_code in (403, 405), (route, method, response.status_code)
+    assert Team.objects.filter(pk=team.pk, name="t").exists()
+    assert not AuditEntry.objects.exists()

@@ -26,6 +26,7 @@ from console.engine.errors import (
     TLSFailure,
     UnsupportedTransport,
 )
+from console.images.models import credentials_for
 
 # After one of these, asking the same engine for its volumes would only fail (or wait) again.
 ENGINE_OUT_OF_REACH = (
@@ -118,7 +119,7 @@ def _submit(request: HttpRequest, host, form: RunForm) -> HttpResponse:
         return _page(request, host, form.carried_over(), missing_image=spec.image)
     if missing:
         try:
-            status = engine_images.pull_image(host, spec.image)
+            status = engine_images.pull_image(host, spec.image, credentials_for(spec.image))
         except EngineError as exc:
             return _failed(request, host, form, spec, exc, step="pull", pulled=True)
         messages.info(request, f"Pulled {spec.image}: {status}")

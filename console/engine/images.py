@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from datetime import datetime
+from urllib.parse import quote
 
-from docker import auth
 from docker.utils import parse_repository_tag
 
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError
+from console.engine.registry import registry_auth_header
 from console.engine.streams import hard_close
-from console.engine.text import bounded
+from console.engine.text import bounded, parse_timestamp
 
 
 @dataclass(frozen=True)
@@ -26,19 +29,17 @@ class PullProgress:
         return asdict(self)
 
 
-class PullSource:
-    """`docker pull REF` (tag `latest` when none is given), one record per engine line.
-    An error line from the engine ends it with the engine's words."""
+class ProgressSource:
+    """A streaming engine call that answers one JSON record per line (pull, push), as
+    `PullProgress` records. An error line from the engine ends it with the engine's words."""
 
-    def __init__(self, host, ref: str):
-        repository, tag = parse_repository_tag(ref)
+    def _open(self, host, path: str, params: dict, credentials) -> None:
         api = client_for(host)
         with translate():
             self._response = api._post(
-                api._url("/images/create"),
-                params={"fromImage": repository, "tag": tag or "latest"},
-                # Anonymous: registry logins of the console's own machine are not lent out.
-                headers={"X-Registry-Auth": auth.encode_header({})},
+                api._url(path),
+                params=params,
+                headers={"X-Registry-Auth": registry_auth_header(credentials)},
                 stream=True,
                 timeout=None,
             )
@@ -52,6 +53,8 @@ class PullSource:
                 if "error" in event:
                     detail = event.get("errorDetail") or {}
                     raise EngineError(bounded(detail.get("message") or event["error"], 2000))
+                if "status" not in event:
+                    continue  # "aux" records repeat what a status line says
                 detail = event.get("progressDetail") or {}
                 yield PullProgress(
                     layer=bounded(event.get("id", ""), 100),
@@ -66,11 +69,342 @@ class PullSource:
             self._response.close()
 
 
-def pull_image(host, ref: str) -> str:
-    """`docker pull`, waiting for its end; returns the engine's closing lines."""
-    source = PullSource(host, ref)
+class PullSource(ProgressSource):
+    """`docker pull REF` (tag `latest` when none is given; every tag with `all_tags`),
+    one record per engine line. `credentials` are lent to the engine for this pull only."""
+
+    def __init__(self, host, ref: str, credentials=None, all_tags: bool = False):
+        repository, tag = parse_repository_tag(ref)
+        params = {"fromImage": repository}
+        if not all_tags:
+            params["tag"] = tag or "latest"
+        self._open(host, "/images/create", params, credentials)
+
+
+class PushSource(ProgressSource):
+    """`docker push REPOSITORY:TAG`, one record per engine line."""
+
+    def __init__(self, host, ref: str, credentials=None):
+        repository, tag = parse_repository_tag(ref)
+        self._open(
+            host,
+            f"/images/{quote(repository, safe='/:')}/push",
+            {"tag": tag or "latest"},
+            credentials,
+        )
+
+
+def _closing_lines(source: ProgressSource) -> str:
+    """Read `source` to its end; the engine's closing lines about the whole image."""
     try:
         summary = [p.status for p in source if not p.layer]
     finally:
         source.close()
     return "; ".join(summary[-2:])
+
+
+def pull_image(host, ref: str, credentials=None, all_tags: bool = False) -> str:
+    """`docker pull`, waiting for its end; returns the engine's closing lines."""
+    return _closing_lines(PullSource(host, ref, credentials, all_tags))
+
+
+def push_image(host, ref: str, credentials=None) -> str:
+    """`docker push`, waiting for its end; returns the engine's closing lines."""
+    return _closing_lines(PushSource(host, ref, credentials))
+
+
+# ------------------------------------------- `docker images/inspect/history/rmi/prune/tag`
+
+NONE = "<none>"
+# The page shows at most this much of an image's inspect JSON.
+MAX_INSPECT_JSON = 1024 * 1024
+
+
+def short_id(image_id: str) -> str:
+    """The 12 hex digits `docker images` shows."""
+    return image_id.removeprefix("sha256:")[:12]
+
+
+def split_tag(repo_tag: str) -> tuple[str, str]:
+    """ "127.0.0.1:5000/a/b:v1" -> ("127.0.0.1:5000/a/b", "v1"); engines always give a tag."""
+    repository, _, tag = repo_tag.rpartition(":")
+    if not repository or "/" in tag:
+        return repo_tag, NONE
+    return repository, tag
+
+
+def _real(names: list | None, none: str) -> list[str]:
+    """Names without the engine's "<none>:<none>" / "<none>@<none>" placeholders."""
+    return [bounded(n, 500) for n in names or [] if n != none]
+
+
+@dataclass(frozen=True)
+class ImageRow:
+    """One line of `docker images`: an image under one of its tags (an untagged one once)."""
+
+    id: str
+    short_id: str
+    repository: str
+    tag: str
+    digest: str
+    created: datetime | None
+    size: int
+    containers: int  # containers (any state) made from exactly this image
+    labels: dict[str, str]
+    dangling: bool
+
+
+@dataclass(frozen=True)
+class ImageListing:
+    rows: list[ImageRow]
+
+    def ids(self, full: bool = False) -> list[str]:
+        """`docker images -q`: each image once, in list order."""
+        seen = dict.fromkeys(r.id if full else r.short_id for r in self.rows)
+        return list(seen)
+
+
+def _containers_per_image(api) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for c in api.containers(all=True):
+        image_id = c.get("ImageID") or ""
+        counts[image_id] = counts.get(image_id, 0) + 1
+    return counts
+
+
+def _rows(image: dict, containers: int) -> list[ImageRow]:
+    tags = _real(image.get("RepoTags"), f"{NONE}:{NONE}")
+    digests = _real(image.get("RepoDigests"), f"{NONE}@{NONE}")
+    image_id = str(image.get("Id", ""))
+    common = {
+        "id": image_id,
+        "short_id": short_id(image_id),
+        "created": parse_timestamp(image.get("Created")),
+        "size": int(image.get("Size") or 0),
+        "containers": containers,
+        "labels": {bounded(k, 300): bounded(v) for k, v in (image.get("Labels") or {}).items()},
+        "dangling": not tags,
+    }
+    if not tags:
+        # Like the CLI: an untagged image pulled by digest still shows its repository.
+        repository, _, digest = digests[0].partition("@") if digests else (NONE, "", "")
+        return [ImageRow(repository=repository, tag=NONE, digest=digest or NONE, **common)]
+    by_repository = {d.partition("@")[0]: d.partition("@")[2] for d in digests}
+    rows = []
+    for repo_tag in tags:
+        repository, tag = split_tag(repo_tag)
+        digest = by_repository.get(repository, NONE)
+        rows.append(ImageRow(repository=repository, tag=tag, digest=digest, **common))
+    return rows
+
+
+def list_images(
+    host, *, all: bool = False, filters: dict[str, list[str]] | None = None
+) -> ImageListing:
+    """`docker images [-a] [-f dangling=… -f label=… -f reference=…]`, newest first, with
+    how many containers use each image."""
+    api = client_for(host)
+    with translate():
+        images = api.images(all=all, filters=filters or None)
+        counts = _containers_per_image(api)
+    rows = [row for image in images for row in _rows(image, counts.get(image.get("Id"), 0))]
+    rows.sort(key=lambda r: (r.repository, r.tag))
+    rows.sort(key=lambda r: r.created.timestamp() if r.created else 0, reverse=True)
+    return ImageListing(rows)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of `docker history`: the step that made a layer."""
+
+    id: str  # "<missing>" for steps of images built elsewhere
+    created: datetime | None
+    created_by: str
+    size: int
+    comment: str
+    tags: list[str]
+
+    @property
+    def empty(self) -> bool:
+        """A step that only changed the configuration (ENV, CMD, …)."""
+        return self.size == 0
+
+
+@dataclass(frozen=True)
+class ImageConfig:
+    env: list[str]
+    entrypoint: list[str] | None
+    cmd: list[str] | None
+    exposed_ports: list[str]
+    labels: dict[str, str]
+    working_dir: str
+    user: str
+    volumes: list[str]
+    stop_signal: str
+
+
+@dataclass(frozen=True)
+class ImageUser:
+    """A container made from the image."""
+
+    id: str
+    name: str
+    state: str
+
+
+@dataclass(frozen=True)
+class ImageDetail:
+    id: str
+    short_id: str
+    tags: list[str]
+    digests: list[str]
+    created: datetime | None
+    size: int
+    os: str
+    architecture: str
+    variant: str
+    author: str
+    comment: str
+    docker_version: str
+    parent: str
+    layers: list[str]  # the root filesystem's layer digests, bottom first
+    config: ImageConfig
+    history: list[HistoryEntry]
+    containers: list[ImageUser]
+    inspect_json: str
+    inspect_truncated: bool = False
+
+    @property
+    def dangling(self) -> bool:
+        return not self.tags
+
+
+def _strings(values, limit: int = 4096) -> list[str] | None:
+    if values is None:
+        return None
+    if isinstance(values, str):
+        values = [values]
+    return [bounded(v, limit) for v in values]
+
+
+def _config(config: dict | None) -> ImageConfig:
+    config = config or {}
+    return ImageConfig(
+        env=_strings(config.get("Env")) or [],
+        entrypoint=_strings(config.get("Entrypoint")),
+        cmd=_strings(config.get("Cmd")),
+        exposed_ports=sorted(bounded(p, 100) for p in config.get("ExposedPorts") or {}),
+        labels={bounded(k, 300): bounded(v) for k, v in (config.get("Labels") or {}).items()},
+        working_dir=bounded(config.get("WorkingDir"), 1000),
+        user=bounded(config.get("User"), 300),
+        volumes=sorted(bounded(v, 1000) for v in config.get("Volumes") or {}),
+        stop_signal=bounded(config.get("StopSignal"), 50),
+    )
+
+
+def _history(entries: list[dict]) -> list[HistoryEntry]:
+    return [
+        HistoryEntry(
+            id=bounded(e.get("Id"), 100) or "<missing>",
+            created=parse_timestamp(e.get("Created")),
+            created_by=bounded(e.get("CreatedBy")),
+            size=int(e.get("Size") or 0),
+            comment=bounded(e.get("Comment"), 1000),
+            tags=_real(e.get("Tags"), f"{NONE}:{NONE}"),
+        )
+        for e in entries or []
+    ]
+
+
+def _users(api, image_id: str) -> list[ImageUser]:
+    users = []
+    for c in api.containers(all=True, filters={"ancestor": image_id}):
+        if c.get("ImageID") != image_id:
+            continue  # a container of an image built on this one
+        names = c.get("Names") or []
+        users.append(
+            ImageUser(
+                id=c["Id"],
+                name=bounded(names[0].lstrip("/") if names else c["Id"][:12], 300),
+                state=str(c.get("State", "")),
+            )
+        )
+    return users
+
+
+def inspect_image(host, ref: str) -> ImageDetail:
+    """`docker image inspect` with `docker history` and the containers made from it."""
+    api = client_for(host)
+    with translate():
+        raw = api.inspect_image(ref)
+        image_id = str(raw.get("Id", ""))
+        history = api.history(image_id)
+        users = _users(api, image_id)
+    text = json.dumps(raw, indent=2, sort_keys=True, ensure_ascii=False)
+    return ImageDetail(
+        id=image_id,
+        short_id=short_id(image_id),
+        tags=_real(raw.get("RepoTags"), f"{NONE}:{NONE}"),
+        digests=_real(raw.get("RepoDigests"), f"{NONE}@{NONE}"),
+        created=parse_timestamp(raw.get("Created")),
+        size=int(raw.get("Size") or 0),
+        os=bounded(raw.get("Os"), 100),
+        architecture=bounded(raw.get("Architecture"), 100),
+        variant=bounded(raw.get("Variant"), 100),
+        author=bounded(raw.get("Author"), 1000),
+        comment=bounded(raw.get("Comment"), 1000),
+        docker_version=bounded(raw.get("DockerVersion"), 100),
+        parent=bounded(raw.get("Parent"), 100),
+        layers=_strings((raw.get("RootFS") or {}).get("Layers") or [], 100) or [],
+        config=_config(raw.get("Config")),
+        history=_history(history),
+        containers=users,
+        inspect_json=bounded(text, MAX_INSPECT_JSON),
+        inspect_truncated=len(text) > MAX_INSPECT_JSON,
+    )
+
+
+def remove_image(host, ref: str, *, force: bool = False, noprune: bool = False) -> list[str]:
+    """`docker rmi [-f] [--no-prune] REF`; the engine's "Untagged: …" / "Deleted: …" lines.
+    An image in use is refused by the engine (Conflict) unless forced."""
+    api = client_for(host)
+    with translate():
+        result = api.remove_image(ref, force=force, noprune=noprune)
+    return [
+        f"{key}: {bounded(item[key], 500)}"
+        for item in result or []
+        for key in ("Untagged", "Deleted")
+        if item.get(key)
+    ]
+
+
+@dataclass(frozen=True)
+class ImagePruneResult:
+    deleted: list[str]  # image and layer ids
+    untagged: list[str]
+    reclaimed: int  # bytes
+
+
+def prune_images(host, *, label: str = "", all_unused: bool = False) -> ImagePruneResult:
+    """`docker image prune [-a] [--filter label=…]`: dangling images, or with `all_unused`
+    every image no container uses."""
+    filters = {"dangling": ["false" if all_unused else "true"]}
+    if label:
+        filters["label"] = [label]
+    api = client_for(host)
+    with translate():
+        result = api.prune_images(filters=filters)
+    items = result.get("ImagesDeleted") or []
+    return ImagePruneResult(
+        deleted=[bounded(i["Deleted"], 200) for i in items if i.get("Deleted")],
+        untagged=[bounded(i["Untagged"], 500) for i in items if i.get("Untagged")],
+        reclaimed=int(result.get("SpaceReclaimed") or 0),
+    )
+
+
+def tag_image(host, ref: str, repository: str, tag: str) -> None:
+    """`docker tag REF REPOSITORY:TAG` (an existing tag of that name moves to this image)."""
+    api = client_for(host)
+    with translate():
+        if not api.tag(ref, repository, tag or "latest"):
+            raise EngineError(f"The engine did not tag {ref} as {repository}:{tag}.")

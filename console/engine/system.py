@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from console.engine.client import client_for, translate
-
-WSL2_KERNEL_MARK = "microsoft-standard-WSL2"
-
-
-def detect_platform(info: dict) -> str:
-    """linux, windows or wsl2 from /info (OSType, OperatingSystem, KernelVersion)."""
-    if info.get("OSType") == "windows":
-        return "windows"
-    kernel = info.get("KernelVersion") or ""
-    if WSL2_KERNEL_MARK.lower() in kernel.lower():
-        return "wsl2"
-    return "linux"
+from console.engine.images import NONE, short_id, split_tag
+from console.engine.platforms import EngineRuntime, detect_platform, engine_runtime
+from console.engine.text import bounded, parse_timestamp
 
 
 @dataclass(frozen=True)
@@ -43,6 +35,7 @@ class EngineOverview:
     version_rows: list[tuple[str, str]] = field(default_factory=list)
     info_rows: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    runtime: EngineRuntime | None = None  # how the engine runs (Windows, WSL2, ...)
 
 
 def _summary(info: dict, api_version: str) -> EngineSummary:
@@ -104,6 +97,7 @@ def engine_overview(host) -> EngineOverview:
             f"{_text(version.get('ApiVersion'))} (min {_text(version.get('MinAPIVersion'))}, "
             f"console uses {api.api_version})",
         ),
+        ("Platform", _text((version.get("Platform") or {}).get("Name"))),
         ("Go version", _text(version.get("GoVersion"))),
         ("Git commit", _text(version.get("GitCommit"))),
         ("Built", _text(version.get("BuildTime"))),
@@ -159,4 +153,229 @@ def engine_overview(host) -> EngineOverview:
         version_rows=version_rows,
         info_rows=info_rows,
         warnings=[str(w) for w in info.get("Warnings") or []],
+        runtime=engine_runtime(info),
+    )
+
+
+# ---------------------------------------------------------------- `docker system df`
+
+
+def human_size(n: float) -> str:
+    """Sizes as the docker CLI prints them (decimal units, 4 significant digits)."""
+    units = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
+    i = 0
+    while n >= 1000 and i < len(units) - 1:
+        n /= 1000
+        i += 1
+    return f"{n:.4g}{units[i]}"
+
+
+@dataclass(frozen=True)
+class UsageSummary:
+    """One line of `docker system df`."""
+
+    type: str
+    total: int
+    active: int
+    size: int  # bytes
+    reclaimable: int  # bytes
+    # The share the CLI prints next to `reclaimable`; None where it prints none.
+    percent: int | None
+
+    @property
+    def size_text(self) -> str:
+        return human_size(self.size)
+
+    @property
+    def reclaimable_text(self) -> str:
+        text = human_size(self.reclaimable)
+        return text if self.percent is None else f"{text} ({self.percent}%)"
+
+
+@dataclass(frozen=True)
+class DfImage:
+    id: str
+    repository: str
+    tag: str
+    created: datetime | None
+    size: int
+    shared_size: int  # -1: unknown
+    unique_size: int  # -1: unknown
+    containers: int
+
+
+@dataclass(frozen=True)
+class DfContainer:
+    id: str
+    name: str
+    image: str
+    command: str
+    local_volumes: int
+    size: int
+    created: datetime | None
+    status: str
+    state: str
+
+
+@dataclass(frozen=True)
+class DfVolume:
+    name: str
+    links: int  # containers using it; -1: unknown
+    size: int  # -1: unknown
+
+
+@dataclass(frozen=True)
+class DfBuildCache:
+    id: str
+    type: str
+    size: int
+    created: datetime | None
+    last_used: datetime | None
+    usage: int
+    in_use: bool
+    shared: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class DiskUsage:
+    summary: list[UsageSummary]
+    images: list[DfImage]
+    containers: list[DfContainer]
+    volumes: list[DfVolume]
+    build_cache: list[DfBuildCache]
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return part * 100 // whole if whole > 0 else None
+
+
+# Container states the CLI counts as active.
+_ACTIVE_STATES = ("running", "paused", "restarting")
+
+
+def _df_image(i: dict) -> DfImage:
+    tags = [t for t in i.get("RepoTags") or [] if t != f"{NONE}:{NONE}"]
+    repository, tag = split_tag(bounded(tags[0], 500)) if tags else (NONE, NONE)
+    size, shared = int(i.get("Size") or 0), int(i.get("SharedSize", -1))
+    return DfImage(
+        id=short_id(str(i.get("Id", ""))),
+        repository=repository,
+        tag=tag,
+        created=parse_timestamp(i.get("Created")),
+        size=size,
+        shared_size=shared,
+        unique_size=size - shared if shared != -1 else -1,
+        containers=int(i.get("Containers", 0)),
+    )
+
+
+def _df_container(c: dict) -> DfContainer:
+    names = c.get("Names") or []
+    return DfContainer(
+        id=str(c.get("Id", ""))[:12],
+        name=bounded(names[0].lstrip("/") if names else "", 300),
+        image=bounded(c.get("Image"), 500),
+        command=bounded(c.get("Command"), 1000),
+        local_volumes=sum(1 for m in c.get("Mounts") or [] if m.get("Driver") == "local"),
+        size=int(c.get("SizeRw") or 0),
+        created=parse_timestamp(c.get("Created")),
+        status=bounded(c.get("Status"), 200),
+        state=str(c.get("State", "")),
+    )
+
+
+def _df_volume(v: dict) -> DfVolume:
+    usage = v.get("UsageData") or {}
+    return DfVolume(
+        name=bounded(v.get("Name"), 300),
+        links=int(usage.get("RefCount", -1)),
+        size=int(usage.get("Size", -1)),
+    )
+
+
+def _df_cache(b: dict) -> DfBuildCache:
+    return DfBuildCache(
+        id=bounded(b.get("ID"), 100),
+        type=bounded(b.get("Type"), 50),
+        size=int(b.get("Size") or 0),
+        created=parse_timestamp(b.get("CreatedAt")),
+        last_used=parse_timestamp(b.get("LastUsedAt")),
+        usage=int(b.get("UsageCount") or 0),
+        in_use=bool(b.get("InUse")),
+        shared=bool(b.get("Shared")),
+        description=bounded(b.get("Description"), 1000),
+    )
+
+
+def _summary_rows(
+    raw: dict,
+    images: list[DfImage],
+    containers: list[DfContainer],
+    volumes: list[DfVolume],
+    cache: list[DfBuildCache],
+) -> list[UsageSummary]:
+    """The four lines of `docker system df`, computed the way the CLI computes them."""
+    layers = int(raw.get("LayersSize") or 0)
+    used = sum(i.size - i.shared_size for i in images if i.containers > 0 and i.shared_size != -1)
+    sized_containers = sum(c.size for c in containers)
+    idle_containers = sum(c.size for c in containers if c.state not in _ACTIVE_STATES)
+    sized_volumes = [v for v in volumes if v.size != -1]
+    volume_size = sum(v.size for v in sized_volumes)
+    idle_volumes = sum(v.size for v in sized_volumes if v.links == 0)
+    builder = int(raw.get("BuilderSize") or 0)
+    cache_in_use = sum(b.size for b in cache if b.in_use and not b.shared)
+    return [
+        UsageSummary(
+            "Images",
+            len(images),
+            sum(1 for i in images if i.containers > 0),
+            layers,
+            layers - used,
+            _percent(layers - used, layers),
+        ),
+        UsageSummary(
+            "Containers",
+            len(containers),
+            sum(1 for c in containers if c.state in _ACTIVE_STATES),
+            sized_containers,
+            idle_containers,
+            _percent(idle_containers, sized_containers),
+        ),
+        UsageSummary(
+            "Local Volumes",
+            len(volumes),
+            sum(1 for v in volumes if v.links > 0),
+            volume_size,
+            idle_volumes,
+            _percent(idle_volumes, volume_size),
+        ),
+        UsageSummary(
+            "Build Cache",
+            len(cache),
+            sum(1 for b in cache if b.in_use),
+            sum(b.size for b in cache if not b.shared),
+            builder - cache_in_use,
+            None,
+        ),
+    ]
+
+
+def disk_usage(host) -> DiskUsage:
+    """`docker system df -v`: what images, containers, local volumes and the build cache
+    take, and what a prune could give back."""
+    api = client_for(host)
+    # The engine adds up every layer and volume: slower than other calls.
+    with translate():
+        raw = api.df()
+    images = [_df_image(i) for i in raw.get("Images") or []]
+    containers = [_df_container(c) for c in raw.get("Containers") or []]
+    volumes = [_df_volume(v) for v in raw.get("Volumes") or []]
+    cache = [_df_cache(b) for b in raw.get("BuildCache") or []]
+    return DiskUsage(
+        summary=_summary_rows(raw, images, containers, volumes, cache),
+        images=images,
+        containers=containers,
+        volumes=volumes,
+        build_cache=cache,
     )

@@ -1,36 +1,41 @@
 """`docker pull` with live progress that outlives the page.
 
-A pull runs as a job of this process, not of the socket that asked for it: leaving the
-page does not cancel it, a second page asking for the same pull joins it, and the job
-writes the audit entry when it ends.
+A pull is a job of this process (`console.streams.jobs`), not of the socket that asked
+for it: leaving the page does not cancel it, a second page asking for the same pull
+joins it, and the job writes the audit entry when it ends.
 """
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
-
 from channels.db import database_sync_to_async
+from django.core.exceptions import ValidationError
 
-from console.access.models import Role, audit
-from console.engine import images, streams
-from console.engine.errors import CONNECTION_ERRORS, EngineError
-from console.streams.consumers import Close, HostStreamConsumer
-
-# How often a page is told about progress, at most.
-SNAPSHOT_INTERVAL = 0.1
+from console.access.models import Role
+from console.engine import images
+from console.images.models import credentials_for
+from console.images.transfer import check_pull
+from console.streams import jobs
 
 
-@dataclass
-class PullJob:
-    host: object
-    ref: str
-    layers: dict[str, images.PullProgress] = field(default_factory=dict)
-    summary: list[str] = field(default_factory=list)
-    error: str = ""
-    failure: EngineError | None = None
-    version: int = 0  # moves with every engine line, so each page sees what is new
-    done: asyncio.Event = field(default_factory=asyncio.Event)
+class PullJob(jobs.Job):
+    action = "image.pull"
+
+    def __init__(self, host, user, ref: str, credentials=None, all_tags: bool = False):
+        super().__init__(host, user, ref)
+        self.ref = ref
+        self.credentials = credentials  # of the configured registry the image lives in
+        self.all_tags = all_tags
+        self.layers: dict[str, images.PullProgress] = {}
+        self.summary: list[str] = []
+
+    def open_source(self):
+        return images.PullSource(self.host, self.ref, self.credentials, self.all_tags)
+
+    def take(self, progress: images.PullProgress) -> None:
+        if progress.layer:
+            self.layers[progress.layer] = progress
+        else:
+            self.summary = [*self.summary[-4:], progress.status]
 
     def snapshot(self) -> dict:
         return {
@@ -39,75 +44,39 @@ class PullJob:
             "status": self.summary[-1] if self.summary else "",
         }
 
-    async def run(self, user) -> None:
-        bridge = streams.ThreadBridge(lambda: images.PullSource(self.host, self.ref), maxsize=64)
-        bridge.start()
-        try:
-            async for progress in bridge:
-                if progress.layer:
-                    self.layers[progress.layer] = progress
-                else:
-                    self.summary = [*self.summary[-4:], progress.status]
-                self.version += 1
-        except EngineError as exc:
-            self.error = exc.message
-            self.failure = exc
-        finally:
-            bridge.close()
-            self.version += 1
-            self.done.set()
-            await database_sync_to_async(audit)(
-                user,
-                "image.pull",
-                host=self.host,
-                target=self.ref,
-                params={"status": "; ".join(self.summary[-2:])},
-                error=self.error,
-            )
+    def outcome(self) -> tuple[str, dict]:
+        if self.error:
+            return f"Pull failed: {self.error}", {"error": self.error}
+        return (self.summary[-1] if self.summary else "Pulled."), {"summary": self.summary}
+
+    def audit_params(self) -> dict:
+        return {"status": "; ".join(self.summary[-2:]), "all_tags": self.all_tags}
 
 
-_jobs: dict[tuple[int, str], tuple[PullJob, asyncio.Task]] = {}
+def start_or_join(host, ref: str, user, credentials=None, all_tags: bool = False) -> PullJob:
+    job = PullJob(host, user, ref, credentials, all_tags)
+    return jobs.start(job, key=("pull", host.pk, ref, all_tags))
 
 
-def start_or_join(host, ref: str, user) -> PullJob:
-    key = (host.pk, ref)
-    if key in _jobs and not _jobs[key][0].done.is_set():
-        return _jobs[key][0]
-    job = PullJob(host, ref)
-    task = asyncio.create_task(job.run(user))
-    _jobs[key] = (job, task)
-    task.add_done_callback(
-        lambda _task: _jobs.pop(key, None) if _jobs.get(key, (None,))[0] is job else None
-    )
-    return job
+def checked_ref(params: dict, check) -> str:
+    """?ref= as `check` (a reference parser) accepts it; a bad one is a ValueError, which
+    closes the socket with a message saying what is wrong."""
+    ref = params.get("ref", "").strip()
+    if not ref:
+        raise ValueError("say which image: ?ref=name:tag")
+    try:
+        return str(check(ref))
+    except ValidationError as exc:
+        raise ValueError(" ".join(exc.messages)) from None
 
 
-class PullConsumer(HostStreamConsumer):
+class PullConsumer(jobs.JobConsumer):
     """Progress of `docker pull ?ref=` on the host; closing the page leaves it running."""
 
     need = Role.OPERATOR
 
-    async def stream(self) -> None:
-        ref = self.params.get("ref", "").strip()
-        if not ref:
-            raise ValueError("say which image to pull: ?ref=name:tag")
-        job = start_or_join(self.host, ref, self.user)
-        seen = -1
-        while True:
-            finished = job.done.is_set()
-            if job.version != seen:
-                seen = job.version
-                await self.send_frame({"t": "progress", **job.snapshot()})
-            if finished:
-                break
-            await asyncio.sleep(SNAPSHOT_INTERVAL)
-        if isinstance(job.failure, CONNECTION_ERRORS):
-            await self.fail(Close.HOST_DOWN, f"{job.failure.title}: {job.failure.message}")
-            return
-        if job.error:
-            await self.send_status(f"Pull failed: {job.error}", end=True, error=job.error)
-        else:
-            await self.send_status(
-                job.summary[-1] if job.summary else "Pulled.", end=True, summary=job.summary
-            )
-        await self.close(1000)
+    async def job(self) -> PullJob:
+        all_tags = self.params.get("all_tags") in ("1", "on", "true")
+        ref = checked_ref(self.params, lambda ref: check_pull(ref, all_tags))
+        credentials = await database_sync_to_async(credentials_for)(ref)
+        return start_or_join(self.host, ref, self.user, credentials, all_tags)

@@ -4,6 +4,7 @@ multiplexed frames, lines, and the bounded thread-to-loop bridge."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import struct
 import threading
 
@@ -71,32 +72,41 @@ class CountingSource:
         self.closed.set()
 
 
-def test_bridge_holds_the_thread_at_maxsize_and_hands_queued_items_over_at_once():
-    async def scenario():
-        source = CountingSource(100)
-        bridge = ThreadBridge(lambda: source, maxsize=4)
-        bridge.start()
-        first = await bridge.__anext__()
-        await asyncio.sleep(0.2)
-        assert source.produced <= 6  # 1 taken + 4 queued + 1 waiting for a slot
-        ready = bridge.take_ready(10)
-        rest = [item async for item in bridge]
-        bridge.close()
-        return [first, *ready, *rest], ready
+def in_own_loop(scenario):
+    """Run a coroutine function on a fresh loop in a thread of its own (the browser
+    tests' session keeps an event loop running in the main thread)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, scenario()).result()
 
-    items, ready = asyncio.run(scenario())
+
+async def holding_scenario():
+    source = CountingSource(100)
+    bridge = ThreadBridge(lambda: source, maxsize=4)
+    bridge.start()
+    first = await bridge.__anext__()
+    await asyncio.sleep(0.2)
+    assert source.produced <= 6  # 1 taken + 4 queued + 1 waiting for a slot
+    ready = bridge.take_ready(10)
+    rest = [item async for item in bridge]
+    bridge.close()
+    return [first, *ready, *rest], ready
+
+
+def test_bridge_holds_the_thread_at_maxsize_and_hands_queued_items_over_at_once():
+    items, ready = in_own_loop(holding_scenario)
     assert items == list(range(100))
     assert len(ready) == 4
 
 
-def test_bridge_with_keep_latest_drops_the_oldest_instead_of_waiting():
-    async def scenario():
-        source = CountingSource(50)
-        bridge = ThreadBridge(lambda: source, maxsize=2, keep_latest=True)
-        bridge.start()
-        await asyncio.sleep(0.2)
-        items = [item async for item in bridge]
-        bridge.close()
-        return items
+async def keep_latest_scenario():
+    source = CountingSource(50)
+    bridge = ThreadBridge(lambda: source, maxsize=2, keep_latest=True)
+    bridge.start()
+    await asyncio.sleep(0.2)
+    items = [item async for item in bridge]
+    bridge.close()
+    return items
 
-    assert asyncio.run(scenario()) == [48, 49]
+
+def test_bridge_with_keep_latest_drops_the_oldest_instead_of_waiting():
+    assert in_own_loop(keep_latest_scenario) == [48, 49]

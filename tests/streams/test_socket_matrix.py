@@ -19,6 +19,8 @@ NEEDS = {
     "ws/hosts/<slug:slug>/events/": Role.VIEWER,
     "ws/hosts/<slug:slug>/logs/": Role.VIEWER,
     "ws/hosts/<slug:slug>/images/pull/": Role.OPERATOR,
+    "ws/hosts/<slug:slug>/images/build/": Role.ADMIN,
+    "ws/hosts/<slug:slug>/images/push/": Role.OPERATOR,
 }
 
 
