@@ -71,7 +71,7 @@ def paced(inner):
 
 
 # One `http.request` message's worth of an upload read from Twisted's spool file.
-UPLOAD_CHUNK = 256 * 1024
+UPLOAD_CHUNK = 1024 * 1024
 
 
 def uploads_from_disk(inner):

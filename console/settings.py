@@ -231,6 +231,7 @@ CONSOLE_LOG_LINE_LIMIT = int(os.environ.get("CONSOLE_LOG_LINE_LIMIT", str(1024 *
 CONSOLE_LOG_VIEW_LINES = int(os.environ.get("CONSOLE_LOG_VIEW_LINES", "5000"))
 CONSOLE_HOST_DEADLINE = float(os.environ.get("CONSOLE_HOST_DEADLINE", "3"))
 CONSOLE_ENGINE_TIMEOUT = float(os.environ.get("CONSOLE_ENGINE_TIMEOUT", "10"))
+FILE_UPLOAD_HANDLERS = ["console.web.MemoryUpload", "console.web.DiskUpload"]
 # `docker cp` uploads: bytes per upload (and per unpacked archive); listing: entries shown.
 CONSOLE_UPLOAD_LIMIT = int(os.environ.get("CONSOLE_UPLOAD_LIMIT", str(1 << 30)))
 CONSOLE_LIST_LIMIT = int(os.environ.get("CONSOLE_LIST_LIMIT", "5000"))

@@ -7,6 +7,7 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -73,3 +74,13 @@ def attachment(
     if size is not None:
         response["Content-Length"] = str(size)
     return response
+
+
+# Django parses uploads in 64 KiB pieces, the smallest chunk size of its handlers; a
+# 300 MB `docker load` parses a third faster in 1 MiB pieces.
+class MemoryUpload(MemoryFileUploadHandler):
+    chunk_size = 1 << 20
+
+
+class DiskUpload(TemporaryFileUploadHandler):
+    chunk_size = 1 << 20
