@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from console.access import users as access_users
 from console.access import views as access_views
 from console.containers import views as container_views
 from console.hosts import views as host_views
@@ -18,6 +19,12 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", access_users.PasswordChange.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("hosts/", include("console.hosts.urls")),
     path("hosts/<slug:slug>/containers/", include("console.containers.urls")),
     path("containers/", container_views.all_containers, name="all_containers"),

@@ -141,6 +141,7 @@ TEAM_ROUTES = sorted(r for r in _routes(get_resolver()) if r.startswith("teams/"
 
 def test_team_routes_are_enumerated():
     assert "teams/" in TEAM_ROUTES and "teams/<int:pk>/roles/grant/" in TEAM_ROUTES
+    assert "teams/users/" in TEAM_ROUTES and "teams/users/<int:pk>/password/" in TEAM_ROUTES
 
 
 @pytest.mark.parametrize("role", [VIEW, OPER, ADMIN])

@@ -45,6 +45,11 @@ def team_manager_only(view: Callable) -> Callable:
     return wrapped
 
 
+def generated_password() -> str:
+    """A password for someone else, shown once: 20 URL-safe characters (120 bits)."""
+    return secrets.token_urlsafe(15)
+
+
 def _team(pk: int) -> Team:
     return get_object_or_404(Team, pk=pk)
 
@@ -163,7 +168,7 @@ def user_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = NewUserForm(request.POST)
     if not form.is_valid():
         return _team_page(request, team, status=400, user_form=form)
-    password = secrets.token_urlsafe(15)
+    password = generated_password()
     with transaction.atomic():
         user = form.save(commit=False)
         user.set_password(password)

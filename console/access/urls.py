@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console.access import teams
+from console.access import teams, users
 
 app_name = "teams"
 urlpatterns = [
@@ -14,4 +14,8 @@ urlpatterns = [
     path("<int:pk>/members/new/", teams.user_new, name="user_new"),
     path("<int:pk>/roles/grant/", teams.role_grant, name="role_grant"),
     path("<int:pk>/roles/revoke/", teams.role_revoke, name="role_revoke"),
+    path("users/", users.user_list, name="users"),
+    path("users/<int:pk>/deactivate/", users.user_deactivate, name="user_deactivate"),
+    path("users/<int:pk>/reactivate/", users.user_reactivate, name="user_reactivate"),
+    path("users/<int:pk>/password/", users.user_password_reset, name="user_password_reset"),
 ]
