@@ -15,6 +15,7 @@ from console.access.models import AuditEntry, Role, audit
 from console.access.permissions import host_for
 from console.csp import xterm_styles
 from console.engine import streams, terminal
+from console.engine.errors import EngineError
 from console.streams.consumers import HostStreamConsumer
 
 LINUX_SHELLS = ("sh", "bash", "ash")
@@ -84,7 +85,19 @@ class _SessionConsumer(HostStreamConsumer):
 
     async def stream(self) -> None:
         ref = self.scope["url_route"]["kwargs"]["ref"]
-        self.session = await asyncio.to_thread(self.open_session, ref)
+        try:
+            self.session = await asyncio.to_thread(self.open_session, ref)
+        except EngineError as exc:
+            # A session the engine refused is a failed change: recorded, then reported.
+            await database_sync_to_async(audit)(
+                self.user,
+                self.action,
+                host=self.host,
+                target=ref,
+                params=self.audit_params(),
+                error=exc.message,
+            )
+            raise
         if self.early_input:
             await asyncio.to_thread(self.session.write, self.early_input)
             self.early_input = b""
