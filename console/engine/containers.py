@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError, NotFound, NotOnWindows
+from console.engine.images import image_platform_text, image_platforms
 from console.engine.platforms import ContainerRules, container_rules
 from console.engine.text import bounded, parse_timestamp
 
@@ -117,28 +118,6 @@ def list_containers(
     return _with_platform(api, rows) if platform_details and rows else rows
 
 
-def image_platform_text(image: dict) -> str:
-    """ "windows/amd64 10.0.20348.2582" from an image inspect (Os, Architecture,
-    Variant, OsVersion); "" when the engine says nothing."""
-    parts = [str(image.get(k) or "") for k in ("Os", "Architecture", "Variant")]
-    text = "/".join(p for p in parts if p)
-    if version := str(image.get("OsVersion") or ""):
-        text += f" {version}"
-    return bounded(text, 200)
-
-
-def _image_platforms(api, image_ids: set[str], pool: ThreadPoolExecutor) -> dict[str, str]:
-    def one(image_id: str) -> str:
-        try:
-            with translate():
-                return image_platform_text(api.inspect_image(image_id))
-        except EngineError:
-            return ""  # the image is gone (or unreadable): the row says nothing
-
-    ids = sorted(image_ids)
-    return dict(zip(ids, pool.map(one, ids), strict=True))
-
-
 def _with_platform(api, rows: list[ContainerRow]) -> list[ContainerRow]:
     def facts(row: ContainerRow) -> tuple[str, str]:
         try:
@@ -150,7 +129,7 @@ def _with_platform(api, rows: list[ContainerRow]) -> list[ContainerRow]:
         return str(c.get("Platform") or ""), bounded(isolation, 50)
 
     with ThreadPoolExecutor(max_workers=min(len(rows), 8)) as pool:
-        images = _image_platforms(api, {r.image_id for r in rows if r.image_id}, pool)
+        images = image_platforms(api, {r.image_id for r in rows if r.image_id}, pool)
         found = list(pool.map(facts, rows))
     return [
         replace(row, os=os_name, isolation=isolation, image_platform=images.get(row.image_id, ""))
@@ -251,6 +230,7 @@ class ContainerDetail:
     isolation: str
     inspect_json: str = field(repr=False, default="")
     image_platform: str = ""  # "windows/amd64 10.0.20348.2582", with_image=True only
+    image_present: bool = False  # the engine still holds the image; with_image=True only
 
     @property
     def short_id(self) -> str:
@@ -376,7 +356,7 @@ def inspect_container(host, ref: str, *, with_image: bool = False) -> ContainerD
                 image = api.inspect_image(detail.image_id)
         except EngineError:
             return detail  # the image is gone: nothing to say about it
-        detail = replace(detail, image_platform=image_platform_text(image))
+        detail = replace(detail, image_platform=image_platform_text(image), image_present=True)
     return detail
 
 

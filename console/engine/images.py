@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from urllib.parse import quote
 
@@ -152,6 +153,9 @@ class ImageRow:
     containers: int  # containers (any state) made from exactly this image
     labels: dict[str, str]
     dangling: bool
+    # Filled by list_images(platform_details=True) (Windows hosts), from the image's
+    # inspect: "windows/amd64 10.0.20348.2582".
+    platform: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,16 +202,54 @@ def _rows(image: dict, containers: int) -> list[ImageRow]:
     return rows
 
 
+def image_platform_text(image: dict) -> str:
+    """ "windows/amd64 10.0.20348.2582" from an image inspect (Os, Architecture,
+    Variant, OsVersion); "" when the engine says nothing."""
+    parts = [str(image.get(k) or "") for k in ("Os", "Architecture", "Variant")]
+    text = "/".join(p for p in parts if p)
+    if version := str(image.get("OsVersion") or ""):
+        text += f" {version}"
+    return bounded(text, 200)
+
+
+def image_platforms(api, image_ids: set[str], pool: ThreadPoolExecutor) -> dict[str, str]:
+    """`image_platform_text` of each image, one inspect per image on `pool`; "" for an
+    image that is gone (or unreadable) meanwhile."""
+
+    def one(image_id: str) -> str:
+        try:
+            with translate():
+                return image_platform_text(api.inspect_image(image_id))
+        except EngineError:
+            return ""
+
+    ids = sorted(image_ids)
+    return dict(zip(ids, pool.map(one, ids), strict=True))
+
+
 def list_images(
-    host, *, all: bool = False, filters: dict[str, list[str]] | None = None
+    host,
+    *,
+    all: bool = False,
+    filters: dict[str, list[str]] | None = None,
+    platform_details: bool = False,
 ) -> ImageListing:
     """`docker images [-a] [-f dangling=… -f label=… -f reference=…]`, newest first, with
-    how many containers use each image."""
+    how many containers use each image.
+
+    `platform_details` (for Windows hosts, where the image's OS version must match the
+    host's build for process isolation) adds each image's OS/architecture/OS version;
+    the list answer carries none of them, so that costs one inspect per image."""
     api = client_for(host)
     with translate():
         images = api.images(all=all, filters=filters or None)
         counts = _containers_per_image(api)
     rows = [row for image in images for row in _rows(image, counts.get(image.get("Id"), 0))]
+    if platform_details and rows:
+        ids = {r.id for r in rows if r.id}
+        with ThreadPoolExecutor(max_workers=min(len(ids), 8)) as pool:
+            platforms = image_platforms(api, ids, pool)
+        rows = [replace(r, platform=platforms.get(r.id, "")) for r in rows]
     rows.sort(key=lambda r: (r.repository, r.tag))
     rows.sort(key=lambda r: r.created.timestamp() if r.created else 0, reverse=True)
     return ImageListing(rows)
@@ -263,6 +305,7 @@ class ImageDetail:
     os: str
     architecture: str
     variant: str
+    os_version: str  # Windows images: the Windows build, e.g. "10.0.20348.2582"
     author: str
     comment: str
     docker_version: str
@@ -351,6 +394,7 @@ def inspect_image(host, ref: str) -> ImageDetail:
         os=bounded(raw.get("Os"), 100),
         architecture=bounded(raw.get("Architecture"), 100),
         variant=bounded(raw.get("Variant"), 100),
+        os_version=bounded(raw.get("OsVersion"), 100),
         author=bounded(raw.get("Author"), 1000),
         comment=bounded(raw.get("Comment"), 1000),
         docker_version=bounded(raw.get("DockerVersion"), 100),

@@ -49,10 +49,16 @@ def image_list(request: HttpRequest, slug: str) -> HttpResponse:
     filter_form = ImageFilterForm(request.GET)
     options = {"all": _flag(request, "all"), "quiet": _flag(request, "quiet")}
     options["no_trunc"] = _flag(request, "no_trunc")
+    # Windows hosts: process isolation needs the image's OS version to match the host's
+    # build, so the list shows each image's OS/arch/version (one inspect per image).
+    windows = host.platform == "windows"
     listing, error = None, None
     try:
         listing = engine_images.list_images(
-            host, all=options["all"], filters=filter_form.engine_filters()
+            host,
+            all=options["all"],
+            filters=filter_form.engine_filters(),
+            platform_details=windows,
         )
     except EngineError as exc:
         error = exc
@@ -69,6 +75,7 @@ def image_list(request: HttpRequest, slug: str) -> HttpResponse:
         "error": error,
         "filter_form": filter_form,
         "options": options,
+        "windows": windows,
         "can_operate": role >= Role.OPERATOR,
         "can_prune": role >= Role.ADMIN,
         "query": request.GET.urlencode(),
