@@ -29,6 +29,7 @@ from console.access.forms import (
     TeamForm,
 )
 from console.access.models import HostRole, Role, Team, audit
+from console.access.notify import notify_access_changed
 from console.access.permissions import can_manage_teams
 from console.hosts.models import Host
 
@@ -117,7 +118,9 @@ def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team(pk)
     if request.method == "POST":
         name = team.name
+        members = list(team.members.values_list("pk", flat=True))
         team.delete()
+        notify_access_changed(members)
         audit(request.user, "team.delete", target=name)
         messages.success(request, f"Team {name} deleted.")
         return redirect("teams:list")
@@ -155,6 +158,7 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("teams:detail", team.pk)
     user = form.cleaned_data["user"]
     team.members.remove(user)
+    notify_access_changed([user.pk])
     name = user.get_username()
     return _done(request, team, "team.remove_member", f"{name} left {team.name}.", user=name)
 
@@ -197,6 +201,7 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
         return _team_page(request, team, status=400, grant_form=form)
     host, role = form.cleaned_data["host"], Role(form.cleaned_data["role"])
     HostRole.objects.update_or_create(team=team, host=host, defaults={"role": role})
+    notify_access_changed(team.members.values_list("pk", flat=True))  # a role may be lowered
     return _role_changed(request, team, "team.grant", host, role, "is")
 
 
@@ -211,4 +216,5 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     grant = form.cleaned_data["grant"]
     host, role = grant.host, Role(grant.role)
     grant.delete()
+    notify_access_changed(team.members.values_list("pk", flat=True))
     return _role_changed(request, team, "team.revoke", host, role, "is no longer")

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from console.access.models import Team, audit
+from console.access.notify import PASSWORD, notify_access_changed
 from console.access.teams import generated_password, team_manager_only
 
 User = get_user_model()
@@ -51,6 +52,8 @@ def _set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
     if user is not None and user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+        if not active:
+            notify_access_changed([user.pk])
         name = user.get_username()
         audit(request.user, "user.activate" if active else "user.deactivate", target=name)
         verb = "can log in again" if active else "can no longer log in"
@@ -83,6 +86,7 @@ def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
     password = generated_password()
     user.set_password(password)
     user.save(update_fields=["password"])
+    notify_access_changed([user.pk], PASSWORD)
     audit(request.user, "user.password_reset", target=user.get_username())
     return render(request, "access/password_reset.html", {"target": user, "password": password})
 
@@ -94,5 +98,7 @@ class PasswordChange(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # This session stays logged in; the user's other sessions and their sockets end.
+        notify_access_changed([self.request.user.pk], PASSWORD)
         audit(self.request.user, "user.password_change", target=self.request.user.get_username())
         return response

@@ -12,14 +12,19 @@ import asyncio
 import contextlib
 import json
 from enum import IntEnum
+from importlib import import_module
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.crypto import constant_time_compare
 
 from console.access.models import Role
+from console.access.notify import PASSWORD, user_group
 from console.access.permissions import host_for
 from console.engine.errors import EngineError, NotFound
 
@@ -36,10 +41,16 @@ class Close(IntEnum):
 
 
 class HostStreamConsumer(AsyncWebsocketConsumer):
-    """Authenticates, checks the role on the host, then runs `stream()` as a task."""
+    """Authenticates, checks the role on the host, then runs `stream()` as a task.
+
+    The socket joins its user's group (`console.access.notify`): when an admin changes
+    the user's access, `access_changed` checks again and closes a socket the user may
+    no longer hold open."""
 
     need: Role = Role.VIEWER
     window = 8
+    group: str | None = None
+    cut = False  # access was withdrawn: input from the page is dropped
 
     async def connect(self) -> None:
         # Accept first: only an open socket can carry the close code that says why.
@@ -61,6 +72,9 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
             await self.fail(Close.FORBIDDEN, str(exc))
             return
         self.user = user
+        if self.channel_layer is not None:
+            self.group = user_group(user.pk)
+            await self.channel_layer.group_add(self.group, self.channel_name)
         self.params = {k: v[-1] for k, v in parse_qs(self.scope["query_string"].decode()).items()}
         self._sent = self._acked = 0
         self._credit = asyncio.Event()
@@ -93,14 +107,58 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
         """Release engine-side resources; runs after the task is cancelled."""
 
     async def disconnect(self, code) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = None
+        await self._stop()
+
+    async def _stop(self) -> None:
         task = getattr(self, "task", None)
+        self.task = None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
             await self.stopped()
 
+    async def access_changed(self, message: dict) -> None:
+        """An admin changed this user's access (`notify_access_changed`): check it again."""
+        if self.cut or self.group is None:
+            return
+        refusal = await database_sync_to_async(self._refusal)(message.get("reason", ""))
+        if refusal is not None:
+            self.cut = True
+            await self._stop()
+            await self.fail(*refusal)
+
+    def _refusal(self, reason: str) -> tuple[Close, str] | None:
+        """Why this socket must close now, read from the database; None if it may stay."""
+        user = get_user_model().objects.filter(pk=self.user.pk).first()
+        if user is None or not user.is_active:
+            return Close.NOT_LOGGED_IN, "Your account was deactivated."
+        if reason == PASSWORD and not self._session_valid(user):
+            return Close.NOT_LOGGED_IN, "Your password was changed: log in again."
+        try:
+            host_for(user, self.scope["url_route"]["kwargs"]["slug"], self.need)
+        except Http404:
+            return Close.NO_HOST, "You no longer have access to this host."
+        except PermissionDenied as exc:
+            return Close.FORBIDDEN, f"Your role changed. {exc}"
+        return None
+
+    def _session_valid(self, user) -> bool:
+        """Whether the socket's session, read afresh, still carries the user's password
+        hash (Django keeps the session of a user who changed their own password)."""
+        key = getattr(self.scope.get("session"), "session_key", None)
+        if not key:
+            return False
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+        stored = store.get(HASH_SESSION_KEY)
+        return bool(stored) and constant_time_compare(stored, user.get_session_auth_hash())
+
     async def receive(self, text_data=None, bytes_data=None) -> None:
+        if self.cut:
+            return
         if bytes_data is not None:
             await self.on_bytes(bytes_data)
             return
