@@ -27,9 +27,10 @@ from wsbench import (
     Closed,
     RSSSampler,
     WebSocket,
+    bench_container,
     console,
     cpu_seconds,
-    unique,
+    percentile,
     vm_rss_mb,
 )
 
@@ -48,11 +49,6 @@ def engine_time(line: str) -> float:
     whole, _, fraction = stamp.rstrip("Z").partition(".")
     seconds = datetime.fromisoformat(whole + "+00:00").timestamp()
     return seconds + float("0." + (fraction or "0"))
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 class Follower:
@@ -104,22 +100,14 @@ def main() -> None:
 def run(fleet) -> None:
     api = raw_client(fleet)
     containers: list[str] = []
-    try:
+    with contextlib.ExitStack() as stack:
         for _ in range(CONTAINERS):
-            container_id = api.create_container(
-                fleet.base_image,
-                ["sh", "-c", PRINTER],
-                name=unique("bench-fanout"),
-                host_config=api.create_host_config(network_mode="none"),
-            )["Id"]
+            command = ["sh", "-c", PRINTER]
+            container_id = stack.enter_context(bench_container(fleet, api, "bench-fanout", command))
             containers.append(container_id)
             api.start(container_id)
         with console(fleet) as (port, cookie, pid), RSSSampler(pid) as rss:
             asyncio.run(measure(fleet, api, containers, port, cookie, pid, rss))
-    finally:
-        for container_id in containers:
-            with contextlib.suppress(Exception):
-                api.remove_container(container_id, force=True)
 
 
 async def measure(fleet, api, containers, port, cookie, pid, rss) -> None:

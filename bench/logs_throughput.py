@@ -22,7 +22,7 @@ import time
 
 from common import fleet
 from export import DOCKER
-from wsbench import TEXT, Closed, RSSSampler, WebSocket, console, unique, vm_rss_mb
+from wsbench import TEXT, Closed, RSSSampler, WebSocket, bench_container, console, vm_rss_mb
 
 from tests.engines import raw_client
 
@@ -88,19 +88,11 @@ def main() -> None:
 
 def run(fleet) -> None:
     api = raw_client(fleet)
-    container_id = api.create_container(
-        fleet.base_image,
-        ["sh", "-c", WRITER],
-        name=unique("bench-logs"),
-        host_config=api.create_host_config(network_mode="none"),
-    )["Id"]
-    try:
+    with bench_container(fleet, api, "bench-logs", ["sh", "-c", WRITER]) as container_id:
         api.start(container_id)
         api.wait(container_id, timeout=120)
         with console(fleet) as (port, cookie, pid), RSSSampler(pid) as rss:
             measure(fleet, api, container_id, port, cookie, pid, rss)
-    finally:
-        api.remove_container(container_id, force=True)
 
 
 def measure(fleet, api, container_id, port, cookie, pid, rss) -> None:

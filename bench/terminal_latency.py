@@ -20,18 +20,13 @@ import statistics
 import time
 
 from common import fleet
-from wsbench import BINARY, WebSocket, console, unique
+from wsbench import BINARY, WebSocket, bench_container, console, percentile
 
 from tests.engines import raw_client
 
 KEYSTROKES = 300
 BLOCK = 50  # keystrokes on one side before switching to the other
 KEY = b"a"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 class ConsoleTerminal:
@@ -116,18 +111,10 @@ def main() -> None:
 
 def run(fleet) -> None:
     api = raw_client(fleet)
-    container_id = api.create_container(
-        fleet.base_image,
-        ["sleep", "3600"],
-        name=unique("bench-terminal"),
-        host_config=api.create_host_config(network_mode="none"),
-    )["Id"]
-    try:
+    with bench_container(fleet, api, "bench-terminal", ["sleep", "3600"]) as container_id:
         api.start(container_id)
         with console(fleet) as (port, cookie, _pid):
             asyncio.run(measure(api, container_id, port, cookie))
-    finally:
-        api.remove_container(container_id, force=True)
 
 
 async def measure(api, container_id: str, port: int, cookie: str) -> None:

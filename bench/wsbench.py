@@ -21,7 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from common import admin_client
-from export import free_port, proc_kb, start_daphne
+from export import proc_kb
+
+from tests.daphne import free_port, start_daphne
 
 CONT, TEXT, BINARY, CLOSE, PING, PONG = 0, 1, 2, 8, 9, 10
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -189,6 +191,27 @@ def console(fleet) -> Iterator[tuple[int, str, int]]:
         except Exception:
             server.kill()
             server.wait()
+
+
+@contextlib.contextmanager
+def bench_container(fleet, api, prefix: str, command: list[str]) -> Iterator[str]:
+    """A container of the fleet's base image (no network, a unique name from `prefix`)
+    that will run `command`, not started yet: yields its id, removes it at the end."""
+    container_id = api.create_container(
+        fleet.base_image,
+        command,
+        name=unique(prefix),
+        host_config=api.create_host_config(network_mode="none"),
+    )["Id"]
+    try:
+        yield container_id
+    finally:
+        api.remove_container(container_id, force=True)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def vm_rss_mb(pid: int) -> float:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests import fleet as fleet_module
+from tests.engines import only_in_registry
 
 
 @pytest.fixture(scope="session")
@@ -213,9 +214,4 @@ def registry_image(fleet, engine_api):
     engine_api.wait(writer, timeout=30)
     engine_api.commit(writer, repository=repository, tag="v1")
     engine_api.remove_container(writer)
-    for event in engine_api.push(repository, tag="v1", stream=True, decode=True):
-        assert "error" not in event, event
-    engine_api.remove_image(f"{repository}:v1")
-    yield f"{repository}:v1"
-    with contextlib.suppress(Exception):
-        engine_api.remove_image(f"{repository}:v1")
+    yield from only_in_registry(engine_api, repository)

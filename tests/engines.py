@@ -3,7 +3,9 @@ independently of the console."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
+from collections.abc import Iterator
 
 import docker
 import docker.tls
@@ -31,3 +33,15 @@ def cli(fleet, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [DOCKER_CLI, "-H", fleet.unix_url, *args], capture_output=True, check=True, timeout=60
     )
+
+
+def only_in_registry(engine_api, repository: str) -> Iterator[str]:
+    """For a fixture to `yield from`: `repository:v1` (tagged on the engine) pushed to the
+    private registry and removed from the engine; removed again at the end in case a test
+    pulled it."""
+    for event in engine_api.push(repository, tag="v1", stream=True, decode=True):
+        assert "error" not in event, event
+    engine_api.remove_image(f"{repository}:v1")
+    yield f"{repository}:v1"
+    with contextlib.suppress(Exception):
+        engine_api.remove_image(f"{repository}:v1")

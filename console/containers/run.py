@@ -15,29 +15,12 @@ from console.engine import images as engine_images
 from console.engine import run as engine_run
 from console.engine import volumes as engine_volumes
 from console.engine.errors import (
-    AuthFailure,
+    CONNECTION_ERRORS,
     Conflict,
     EngineError,
-    HostKeyMismatch,
-    HostKeyUnknown,
-    HostTimeout,
-    HostUnreachable,
     NotFound,
-    TLSFailure,
-    UnsupportedTransport,
 )
 from console.images.models import credentials_for
-
-# After one of these, asking the same engine for its volumes would only fail (or wait) again.
-ENGINE_OUT_OF_REACH = (
-    HostUnreachable,
-    HostTimeout,
-    TLSFailure,
-    AuthFailure,
-    HostKeyUnknown,
-    HostKeyMismatch,
-    UnsupportedTransport,
-)
 
 
 def _volume_names(host) -> list[str] | None:
@@ -52,7 +35,8 @@ def _volume_names(host) -> list[str] | None:
 
 def _page(request: HttpRequest, host, form: RunForm, **context) -> HttpResponse:
     names = None
-    if not isinstance(context.get("error"), ENGINE_OUT_OF_REACH):
+    # After failing to reach the engine, asking it for its volumes would only fail (or wait) again.
+    if not isinstance(context.get("error"), CONNECTION_ERRORS):
         names = _volume_names(host)
     if names is not None:
         form.offer_volumes(names)

@@ -18,7 +18,7 @@ from console.containers.runspec import format_command
 from console.engine.errors import HostUnreachable
 from console.hosts.models import Host
 from tests.conftest import STOPPABLE
-from tests.engines import raw_client
+from tests.engines import only_in_registry, raw_client
 
 STOPPABLE_TEXT = format_command(STOPPABLE)
 
@@ -298,12 +298,7 @@ def pushed_image(fleet, engine_api, run):
     """The base image in the private registry under a new name, absent from engine A."""
     repository = f"{fleet.registry}/console-test/run-{run.tag}"
     engine_api.tag(fleet.base_image, repository, "v1")
-    for event in engine_api.push(repository, tag="v1", stream=True, decode=True):
-        assert "error" not in event, event
-    engine_api.remove_image(f"{repository}:v1")
-    yield f"{repository}:v1"
-    with contextlib.suppress(Exception):
-        engine_api.remove_image(f"{repository}:v1")
+    yield from only_in_registry(engine_api, repository)
 
 
 def test_missing_image_is_offered_then_pulled_and_run(

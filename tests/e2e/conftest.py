@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.daphne import free_port, start_daphne
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -46,12 +47,6 @@ class Console:
         return done.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def console_server(tmp_path_factory) -> Iterator[Console]:
     data = tmp_path_factory.mktemp("console-data")
@@ -63,36 +58,17 @@ def console_server(tmp_path_factory) -> Iterator[Console]:
         "DOCKER_HOST": "",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    port = _free_port()
+    port = free_port()
     console = Console(f"http://127.0.0.1:{port}", "admin", "e2e-password-1", env)
     console.manage("migrate", "--noinput", "-v0")
     console.manage("bootstrap")
     log = open(data / "daphne.log", "w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "console.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError((data / "daphne.log").read_text())
+        server = start_daphne(port, env, log)
+    except RuntimeError:
+        log.close()
+        raise RuntimeError((data / "daphne.log").read_text()) from None
+    try:
         yield console
     finally:
         server.terminate()
