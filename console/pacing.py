@@ -104,10 +104,12 @@ def _reading(spool, receive):
         nonlocal done
         if done:
             return await receive()
-        if spool.closed:  # Twisted closes it when the client goes away
+        try:
+            # A file read, off the loop (the loop is Twisted's reactor too).
+            chunk = await asyncio.to_thread(spool.read, UPLOAD_CHUNK)
+        except ValueError:  # closed: Twisted closes it when the client goes away
             done = True
             return {"type": "http.disconnect"}
-        chunk = spool.read(UPLOAD_CHUNK)
         if len(chunk) == UPLOAD_CHUNK:
             return {"type": "http.request", "body": chunk, "more_body": True}
         done = True

@@ -148,13 +148,14 @@ class ExecSession:
     def close(self) -> None:
         """Close the stream and end the session's processes in the container."""
         self._stream.close()
-        if not self.pid.isdigit():
+        pid, self.pid = self.pid, ""  # closed again (bridge, page): hang up only once
+        if not pid.isdigit():
             return
         with contextlib.suppress(Exception), translate():
             script = (
-                _HANGUP.format(sid=self.pid, signal="HUP")
+                _HANGUP.format(sid=pid, signal="HUP")
                 + "; sleep 1; "
-                + _HANGUP.format(sid=self.pid, signal="KILL")
+                + _HANGUP.format(sid=pid, signal="KILL")
             )
             killer = self._api.exec_create(self.container_id, ["sh", "-c", script])
             self._api.exec_start(killer["Id"], detach=True)

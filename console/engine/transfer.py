@@ -17,6 +17,8 @@ from console.engine.text import bounded
 # After the last byte is sent, how long the engine may take to answer (it unpacks and
 # registers every layer first).
 PROCESS_TIMEOUT = 600
+# What is read of the engine's answer to a load or import (a few lines, normally).
+ANSWER_LIMIT = 1_000_000
 # `docker import --change` takes these Dockerfile instructions only.
 CHANGE_INSTRUCTIONS = ("CMD", "ENTRYPOINT", "ENV", "EXPOSE", "ONBUILD", "USER", "VOLUME", "WORKDIR")
 
@@ -89,6 +91,7 @@ def _post_archive(api, path: str, upload: IO[bytes], params: dict):
         data=_upload_chunks(upload),
         headers={"Content-Type": "application/x-tar"},
         timeout=max(api.timeout or 0, PROCESS_TIMEOUT),
+        stream=True,  # the answer is read bounded (`_answer`), not whole
     )
     try:
         api._raise_for_status(response)
@@ -99,6 +102,15 @@ def _post_archive(api, path: str, upload: IO[bytes], params: dict):
             raise _refused(message) from exc
         raise
     return response
+
+
+def _answer(response) -> str:
+    """The engine's answer to an upload, at most ANSWER_LIMIT bytes of it."""
+    try:
+        data = response.raw.read(ANSWER_LIMIT, decode_content=True)
+    finally:
+        response.close()
+    return data.decode("utf-8", errors="replace")
 
 
 def _events(text: str) -> Iterator[dict]:
@@ -130,7 +142,7 @@ def load(host, upload: IO[bytes]) -> LoadResult:
     api = client_for(host)
     with translate():
         response = _post_archive(api, "/images/load", upload, {"quiet": 1})
-        text = response.text[:1_000_000]
+        text = _answer(response)
     loaded, lines = [], []
     for event in _events(text):
         _raise_error(event)
@@ -174,7 +186,7 @@ def import_image(
     api = client_for(host)
     with translate():
         response = _post_archive(api, "/images/create", upload, params)
-        text = response.text[:1_000_000]
+        text = _answer(response)
     image_id = ""
     for event in _events(text):
         _raise_error(event)

@@ -49,9 +49,15 @@ def parse_address(url: str) -> str:
     return scheme
 
 
+# A certificate chain or key file is a few kB; anything this big is the wrong file.
+MAX_PEM = 1 << 20
+
+
 def _pem(upload, pasted: str) -> str:
     """An uploaded file wins over pasted text."""
     if upload:
+        if upload.size > MAX_PEM:
+            raise forms.ValidationError(f"“{upload.name}” is larger than 1 MiB: not a PEM file.")
         return upload.read().decode("utf-8", errors="replace").strip()
     return (pasted or "").strip()
 

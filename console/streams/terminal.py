@@ -116,7 +116,8 @@ class _SessionConsumer(HostStreamConsumer):
             async for chunk in bridge:
                 await self.send_data(chunk)
         finally:
-            bridge.close()
+            # Closing the session is engine calls (an exec that hangs up its processes).
+            await asyncio.to_thread(bridge.close)
         await self.send_status(self.ended_text(), end=True)
         await self.close(1000)
 
