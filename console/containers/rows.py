@@ -2,9 +2,14 @@
 
 A host may have hundreds of containers; Django's template engine (and even
 `format_html`) spent about 1 ms a row on this markup, which made the page several
-times slower than the engine's own answer. `_html` does what format_html does (every
-argument escaped unless it already is safe HTML) without its lazy-string checks, and
-every piece of a row is built with it: escaping happens by construction, not by care.
+times slower than the engine's own answer. Every value that comes from the engine
+goes through `_e` (the stdlib escape Django's own `escape` wraps), so it is inert;
+tests/containers/test_rows.py puts markup into every field and checks it comes out inert.
+
+Escaping by construction (each value interpolated by format_html, or by a leaner
+equivalent) was measured and undone: Django's format_html took 55 ms for 300 rows, a
+lean equivalent 11 ms, against 7 ms here, and in the page that moved the 300-container
+benchmark from 1.5 to 1.8 times the raw engine call (target 1.5).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from html import escape
 from urllib.parse import quote
 
 from django.template.defaultfilters import filesizeformat
-from django.utils.safestring import SafeData, SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from console.engine.containers import ContainerRow
 
@@ -28,25 +33,10 @@ _ROW_ACTIONS = {"running": ("stop", "restart", "pause"), "paused": ("unpause",)}
 _SPECIAL = re.compile(r"[&<>\"']")
 
 
-def _escape(value) -> str:
+def _e(value) -> str:
     text = str(value)
     # Most names, ids and states hold nothing to escape; looking costs a fifth of escaping.
     return escape(text, quote=True) if _SPECIAL.search(text) else text
-
-
-def _html(template: str, *args) -> SafeString:
-    """Django's format_html, minus its per-argument lazy-string checks (which made it
-    7x slower here): every argument is escaped unless it already is safe HTML, so no
-    engine-given value can reach the page unescaped."""
-    return SafeString(
-        template.format(*(a if isinstance(a, SafeData) else _escape(a) for a in args))
-    )
-
-
-def _join(separator: str, parts: list) -> SafeString:
-    """The parts, each escaped unless safe HTML, joined by a literal separator."""
-    literal = separator.replace("{", "{{").replace("}", "}}")
-    return _html(literal.join(["{}"] * len(parts)), *parts)
 
 
 @dataclass(frozen=True)
@@ -94,100 +84,75 @@ def _row_actions(row: ContainerRow) -> tuple[str, ...]:
     return actions
 
 
-def _platform_cell(row: ContainerRow) -> SafeString:
-    if row.isolation:
-        return _html(
-            '<td>{}<div class="muted small">{} isolation</div></td>',
-            row.image_platform or row.os or "—",
-            row.isolation,
-        )
-    return _html("<td>{}</td>", row.image_platform or row.os or "—")
+def _platform_cell(row: ContainerRow) -> str:
+    isolation = (
+        f'<div class="muted small">{_e(row.isolation)} isolation</div>' if row.isolation else ""
+    )
+    return f"<td>{_e(row.image_platform or row.os or '—')}{isolation}</td>"
 
 
-_ACTION_FORM = (
-    '<form method="post" action="{0}{1}/" hx-post="{0}{1}/" hx-target="closest tr" '
-    'hx-swap="outerHTML"><input type="hidden" name="csrfmiddlewaretoken" value="{2}">'
-    '<button type="submit" class="small">{3}</button></form>'
-)
-
-
-def _action_cell(row: ContainerRow, url: str, csrf_token: str) -> SafeString:
+def _action_cell(row: ContainerRow, url: str, csrf_token: str) -> str:
     # A form per action: it posts without JavaScript; with htmx it swaps just this row.
-    buttons = _join(
-        "", [_html(_ACTION_FORM, url, a, csrf_token, a.capitalize()) for a in _row_actions(row)]
+    token = _e(csrf_token)
+    buttons = "".join(
+        f'<form method="post" action="{url}{action}/" hx-post="{url}{action}/" '
+        f'hx-target="closest tr" hx-swap="outerHTML">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+        f'<button type="submit" class="small">{action.capitalize()}</button></form>'
+        for action in _row_actions(row)
     )
-    return _html(
-        '<td class="rowactions">{}<a class="button small danger" href="{}remove/">Remove</a></td>',
-        buttons,
-        url,
+    return (
+        f'<td class="rowactions">{buttons}'
+        f'<a class="button small danger" href="{url}remove/">Remove</a></td>'
     )
-
-
-_MAIN_CELLS = (
-    '<td><a href="{}">{}</a><div class="muted small"><code>{}</code></div></td><td>{}</td>'
-    '<td><code title="{}">{}</code></td><td><span title="{}">{}</span></td>'
-    '<td><span class="state {}">{}</span>{}</td><td>{}</td>'
-)
 
 
 def render_row(row: ContainerRow, options: RowOptions, now: datetime | None = None) -> SafeString:
-    """One <tr>: every value is interpolated by `_html`, so escaped on the way in."""
+    # URLs are built from quoted path segments, so they need no further escaping.
     url = f"{options.base_url}{quote(row.id, safe='')}/"
+    name = _e(row.name)
     cells = []
     if options.can_operate:
         cells.append(
-            _html(
-                '<td><input type="checkbox" name="ids" value="{}" form="bulk" '
-                'aria-label="select {}"></td>',
-                row.id,
-                row.name,
-            )
+            f'<td><input type="checkbox" name="ids" value="{_e(row.id)}" form="bulk" '
+            f'aria-label="select {name}"></td>'
         )
+    command = row.command if options.no_trunc else _truncate(row.command, 30)
+    created = row.created.isoformat() if row.created else ""
+    created_ago = ago(row.created, now or datetime.now(UTC)) if row.created else ""
+    cells.append(
+        f'<td><a href="{options.base_url}{quote(row.name, safe="")}/">{name}</a>'
+        f'<div class="muted small"><code>{_e(row.id if options.no_trunc else row.short_id)}'
+        f"</code></div></td><td>{_e(row.image)}</td>"
+        f'<td><code title="{_e(row.command)}">{_e(command)}</code></td>'
+        f'<td><span title="{created}">{created_ago}'
+        "</span></td>"
+    )
     health = (
-        _html(
-            ' <span class="badge {}">{}</span>', _HEALTH_BADGE.get(row.health, "warn"), row.health
-        )
+        f' <span class="badge {_HEALTH_BADGE.get(row.health, "warn")}">{_e(row.health)}</span>'
         if row.health
         else ""
     )
+    ports = ", ".join(f"<code>{_e(p)}</code>" for p in row.ports)
     cells.append(
-        _html(
-            _MAIN_CELLS,
-            f"{options.base_url}{quote(row.name, safe='')}/",
-            row.name,
-            row.id if options.no_trunc else row.short_id,
-            row.image,
-            row.command,
-            row.command if options.no_trunc else _truncate(row.command, 30),
-            row.created.isoformat() if row.created else "",
-            ago(row.created, now or datetime.now(UTC)) if row.created else "",
-            row.state,
-            row.status,
-            health,
-            _join(", ", [_html("<code>{}</code>", port) for port in row.ports]),
-        )
+        f'<td><span class="state {_e(row.state)}">{_e(row.status)}</span>{health}</td>'
+        f"<td>{ports}</td>"
     )
     if options.show_platform:
         cells.append(_platform_cell(row))
     if options.show_size:
-        cells.append(
-            _html(
-                '<td class="num">{} ({} virtual)</td>',
-                filesizeformat(row.size_rw or 0),
-                filesizeformat(row.size_root_fs or 0),
-            )
-        )
+        size_rw = _e(filesizeformat(row.size_rw or 0))
+        size_root = _e(filesizeformat(row.size_root_fs or 0))
+        cells.append(f'<td class="num">{size_rw} ({size_root} virtual)</td>')
     if options.can_operate:
         cells.append(_action_cell(row, url, options.csrf_token))
-    return _html(
-        '<tr id="c-{}" data-name="{}" data-state="{}">{}</tr>',
-        row.id,
-        row.name,
-        row.state,
-        _join("", cells),
+    return mark_safe(  # noqa: S308 - every engine-given value above went through _e
+        f'<tr id="c-{_e(row.id)}" data-name="{name}" data-state="{_e(row.state)}">'
+        + "".join(cells)
+        + "</tr>"
     )
 
 
 def render_rows(rows: list[ContainerRow], options: RowOptions) -> SafeString:
     now = datetime.now(UTC)
-    return _join("\n", [render_row(row, options, now) for row in rows])
+    return mark_safe("\n".join(render_row(row, options, now) for row in rows))  # noqa: S308

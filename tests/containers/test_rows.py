@@ -76,3 +76,22 @@ def test_operator_gets_state_fitting_buttons_viewer_none():
         show_size=False,
     )
     assert "<button" not in render_row(_row(), viewer, NOW)
+
+
+def test_windows_platform_cell_and_full_command_are_escaped():
+    hostile = '"><script>alert(1)</script>'
+    options = RowOptions(
+        base_url="/hosts/h/containers/",
+        can_operate=True,
+        csrf_token="tok",
+        no_trunc=True,
+        show_size=True,
+        show_platform=True,
+    )
+    html = render_row(
+        _row(command=hostile, os="windows", isolation=hostile, image_platform=hostile),
+        options,
+        NOW,
+    )
+    assert "<script>" not in html
+    assert html.count("&lt;script&gt;") == 4  # command (title and text), platform, isolation
