@@ -12,6 +12,29 @@ from console import engine
 from console.hosts.models import Host
 
 KEEP_HELP = "Stored encrypted. Leave empty to keep the saved one."
+# What says where the console connects and as whom: changing any of it is registering
+# another engine under this host's name, so it needs what registering needs.
+CONNECTION_FIELDS = (
+    "url",
+    "tls",
+    "tls_ca_cert",
+    "tls_ca_file",
+    "tls_client_cert",
+    "tls_client_cert_file",
+    "new_tls_client_key",
+    "tls_client_key_file",
+    "new_ssh_private_key",
+    "ssh_private_key_file",
+    "new_ssh_passphrase",
+)
+
+
+class SecretTextarea(forms.Textarea):
+    """A textarea that, like PasswordInput(render_value=False), never sends back what was
+    pasted into it: an invalid form must not echo a private key into the page."""
+
+    def format_value(self, value):
+        return None
 
 
 def parse_address(url: str) -> str:
@@ -70,14 +93,14 @@ class HostForm(forms.ModelForm):
     new_tls_client_key = forms.CharField(
         label="Client key",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=SecretTextarea(attrs={"rows": 4}),
         help_text=KEEP_HELP,
     )
     tls_client_key_file = forms.FileField(label="…or upload the client key", required=False)
     new_ssh_private_key = forms.CharField(
         label="SSH private key",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=SecretTextarea(attrs={"rows": 4}),
         help_text=KEEP_HELP,
     )
     ssh_private_key_file = forms.FileField(label="…or upload the private key", required=False)
@@ -97,9 +120,15 @@ class HostForm(forms.ModelForm):
         }
         help_texts = {"slug": "Used in URLs; made from the name when left empty."}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, connection_editable: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
+        # Without the right to register hosts, the connection fields are not in the form:
+        # whatever a request posts for them is never read.
+        self.connection_editable = connection_editable
+        if not connection_editable:
+            for name in CONNECTION_FIELDS:
+                del self.fields[name]
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))[:50]

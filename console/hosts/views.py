@@ -85,7 +85,12 @@ def host_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def host_edit(request: HttpRequest, slug: str) -> HttpResponse:
     host, _ = host_for(request.user, slug, Role.ADMIN)
-    form = HostForm(request.POST or None, request.FILES or None, instance=host)
+    form = HostForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=host,
+        connection_editable=can_add_hosts(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         changed = sorted(
             set(form.changed_data)
