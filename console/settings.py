@@ -30,7 +30,21 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("CONSOLE_DATA_DIR", BASE_DIR / "var"))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _private_data_dir(path: Path) -> None:
+    """The data directory (database, secret) is the console's alone: 0700, its files
+    0600 (a session or the vault key read from it is a login or every host's keys)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_uid != os.geteuid():
+        return  # a directory someone else gave us: theirs to set
+    path.chmod(0o700)
+    for entry in path.iterdir():
+        if entry.is_file() and not entry.is_symlink():
+            entry.chmod(0o600)
+
+
+_private_data_dir(DATA_DIR)
 
 
 def _secret_from_env(name: str) -> str | None:
@@ -149,6 +163,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # SQLite gives its -wal and -shm files the database file's mode: create it 0600
+    # before SQLite does (with the umask's 0644).
+    if (database := Path(DATABASES["default"]["NAME"])).is_absolute():
+        database.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
     # A file, not memory, so tests can read what really lands on disk; one per test
     # process, so concurrent runs never share it.
     DATABASES["default"]["TEST"] = {
@@ -211,6 +230,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+SESSION_ENGINE = "console.access.sessions"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -18,7 +18,7 @@ urlpatterns = [
         login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", access_users.Logout.as_view(), name="logout"),
     path("accounts/password/", access_users.PasswordChange.as_view(), name="password_change"),
     path(
         "accounts/password/done/",

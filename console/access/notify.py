@@ -16,6 +16,8 @@ from django.db import transaction
 
 # `reason` of a password change: sessions logged in with the old password end.
 PASSWORD = "password"  # noqa: S105 (a message reason, not a secret)
+# `reason` of a logout: that session's sockets end.
+LOGOUT = "logout"
 
 
 def user_group(pk: int) -> str:

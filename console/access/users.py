@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from console.access.models import Team, audit
-from console.access.notify import PASSWORD, notify_access_changed
+from console.access.notify import LOGOUT, PASSWORD, notify_access_changed
 from console.access.teams import generated_password, team_manager_only
 
 User = get_user_model()
@@ -101,4 +101,17 @@ class PasswordChange(auth_views.PasswordChangeView):
         # This session stays logged in; the user's other sessions and their sockets end.
         notify_access_changed([self.request.user.pk], PASSWORD)
         audit(self.request.user, "user.password_change", target=self.request.user.get_username())
+        return response
+
+
+class Logout(auth_views.LogoutView):
+    """Django's logout; then the sockets this session opened end too (a terminal must not
+    keep running commands for a session that is over). Sent after the session is gone,
+    so each socket finds it gone when it looks."""
+
+    def post(self, request, *args, **kwargs):
+        user_pk = request.user.pk
+        response = super().post(request, *args, **kwargs)
+        if user_pk is not None:
+            notify_access_changed([user_pk], LOGOUT)
         return response

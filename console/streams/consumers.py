@@ -24,7 +24,7 @@ from django.http import Http404
 from django.utils.crypto import constant_time_compare
 
 from console.access.models import Role
-from console.access.notify import PASSWORD, user_group
+from console.access.notify import LOGOUT, PASSWORD, user_group
 from console.access.permissions import host_for
 from console.engine.errors import EngineError, NotFound
 
@@ -38,6 +38,13 @@ class Close(IntEnum):
     NO_HOST = 4404
     GONE = 4410  # the container (or exec) no longer exists
     HOST_DOWN = 4502
+
+
+# Why a socket's session ended, by the reason its user's group was told.
+SESSION_ENDED = {
+    PASSWORD: "Your password was changed: log in again.",
+    LOGOUT: "You logged out.",
+}
 
 
 class HostStreamConsumer(AsyncWebsocketConsumer):
@@ -136,8 +143,8 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
         user = get_user_model().objects.filter(pk=self.user.pk).first()
         if user is None or not user.is_active:
             return Close.NOT_LOGGED_IN, "Your account was deactivated."
-        if reason == PASSWORD and not self._session_valid(user):
-            return Close.NOT_LOGGED_IN, "Your password was changed: log in again."
+        if reason in SESSION_ENDED and not self._session_valid(user):
+            return Close.NOT_LOGGED_IN, SESSION_ENDED[reason]
         try:
             host_for(user, self.scope["url_route"]["kwargs"]["slug"], self.need)
         except Http404:
