@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from console.access.models import HostRole, Role, hosts_q, role_on
+from console.engine.security import UNRESTRICTED, ContainerPolicy
 from console.hosts.models import Host
 
 
@@ -43,3 +44,9 @@ def can_add_hosts(user) -> bool:
 def can_manage_teams(user) -> bool:
     """Who may manage teams, users and roles: the same people who may register hosts."""
     return user.is_authenticated and can_add_hosts(user)
+
+
+def container_policy(host: Host, role: Role) -> ContainerPolicy:
+    """What containers this role starts on `host` may take from its machine: anything for
+    the host's admins, the host's security settings for everyone else."""
+    return UNRESTRICTED if role >= Role.ADMIN else host.container_policy()

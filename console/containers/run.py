@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from console.access.models import Role, audit
-from console.access.permissions import host_for
+from console.access.permissions import container_policy, host_for
 from console.containers.forms import RunForm, initial_from
 from console.engine import images as engine_images
 from console.engine import run as engine_run
@@ -90,10 +90,13 @@ def _failed(
     return _page(request, host, retry, error=exc, failed_step=step)
 
 
-def _submit(request: HttpRequest, host, form: RunForm) -> HttpResponse:
-    """Checks first (name free, image there), then pull if asked, then create and start."""
+def _submit(request: HttpRequest, host, role, form: RunForm) -> HttpResponse:
+    """Checks first (allowed, name free, image there), then pull if asked, then create
+    and start."""
     spec = form.run_spec()
+    policy = container_policy(host, role)
     try:
+        engine_run.check_allowed(host, spec, policy)
         if spec.name and engine_run.name_taken(host, spec.name):
             raise Conflict(f"The name “{spec.name}” is already in use on {host.name}.")
         missing = not engine_run.image_present(host, spec.image)
@@ -108,7 +111,7 @@ def _submit(request: HttpRequest, host, form: RunForm) -> HttpResponse:
             return _failed(request, host, form, spec, exc, step="pull", pulled=True)
         messages.info(request, f"Pulled {spec.image}: {status}")
     try:
-        started = engine_run.run_container(host, spec)
+        started = engine_run.run_container(host, spec, policy)
     except EngineError as exc:
         return _failed(request, host, form, spec, exc, step="run", pulled=missing)
     _record(request, host, spec, pulled=missing, started=started)
@@ -121,7 +124,7 @@ def _submit(request: HttpRequest, host, form: RunForm) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def run_container_view(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, role = host_for(request.user, slug, Role.OPERATOR)
     if request.method == "GET":
         if source := request.GET.get("from", "").strip():
             return _prefill(request, host, source)
@@ -129,4 +132,4 @@ def run_container_view(request: HttpRequest, slug: str) -> HttpResponse:
     form = RunForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, host, form)
-    return _submit(request, host, form)
+    return _submit(request, host, role, form)

@@ -17,6 +17,7 @@ from console.containers.runspec import (
     has_own_hostname,
     parse_volume,
 )
+from console.engine import security
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError, NotFound
 
@@ -119,11 +120,26 @@ def _create_kwargs(api, spec: RunSpec) -> dict:
     }
 
 
-def run_container(host, spec: RunSpec) -> Started:
-    """`docker run -d`: create, then start; a container that cannot start is removed."""
+def _own_socket(host) -> tuple[str, ...]:
+    """The engine's socket path on its machine, when its address says it."""
+    url = str(host.url)
+    return (url.removeprefix("unix://"),) if url.startswith("unix://") else ()
+
+
+def check_allowed(host, spec: RunSpec, policy: security.ContainerPolicy) -> None:
+    """PolicyRefused when `spec` asks for more of the machine than `policy` gives."""
     api = client_for(host)
+    security.check(policy, _create_kwargs(api, spec)["host_config"], _own_socket(host))
+
+
+def run_container(host, spec: RunSpec, policy: security.ContainerPolicy) -> Started:
+    """`docker run -d`: create, then start; a container that cannot start is removed.
+    Nothing is created that `policy` does not allow."""
+    api = client_for(host)
+    kwargs = _create_kwargs(api, spec)
+    security.check(policy, kwargs["host_config"], _own_socket(host))
     with translate():
-        container_id = api.create_container(**_create_kwargs(api, spec))["Id"]
+        container_id = api.create_container(**kwargs)["Id"]
     try:
         with translate():
             # Read before starting: an --rm container may be gone by the time it is asked.

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.text import slugify
 
 from console import engine
+from console.engine import security
 from console.hosts.models import Host
 
 KEEP_HELP = "Stored encrypted. Leave empty to keep the saved one."
@@ -26,6 +27,19 @@ CONNECTION_FIELDS = (
     "new_ssh_private_key",
     "ssh_private_key_file",
     "new_ssh_passphrase",
+)
+
+
+# The host's security settings: what operators' containers may take from the machine.
+SECURITY_FIELDS = (
+    "allow_privileged",
+    "allow_host_namespaces",
+    "allow_host_binds",
+    "bind_paths",
+    "allow_devices",
+    "allow_capabilities",
+    "allow_sysctls",
+    "allow_engine_socket",
 )
 
 
@@ -113,10 +127,20 @@ class HostForm(forms.ModelForm):
 
     class Meta:
         model = Host
-        fields = ["name", "slug", "url", "tls", "tls_ca_cert", "tls_client_cert", "platform_preset"]
+        fields = [
+            "name",
+            "slug",
+            "url",
+            "tls",
+            "tls_ca_cert",
+            "tls_client_cert",
+            "platform_preset",
+            *SECURITY_FIELDS,
+        ]
         widgets = {
             "tls_ca_cert": forms.Textarea(attrs={"rows": 4}),
             "tls_client_cert": forms.Textarea(attrs={"rows": 4}),
+            "bind_paths": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {"slug": "Used in URLs; made from the name when left empty."}
 
@@ -137,6 +161,12 @@ class HostForm(forms.ModelForm):
         if Host.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(f"A host with the slug “{slug}” exists already.")
         return slug
+
+    def clean_bind_paths(self) -> str:
+        paths = [p.strip() for p in self.cleaned_data["bind_paths"].splitlines() if p.strip()]
+        if wrong := [p for p in paths if not security.is_host_path(p)]:
+            raise forms.ValidationError(f"Not an absolute host path: {', '.join(wrong)}")
+        return "\n".join(dict.fromkeys(security.normal_path(p) for p in paths))
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"].strip()

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from django.db import models
 from django.urls import reverse
 
+from console.engine.security import ContainerPolicy
 from console.hosts.vault import EncryptedTextField
 
 
@@ -48,6 +49,27 @@ class Host(models.Model):
         help_text="Leave empty to detect it from the engine.",
     )
     platform_detected = models.CharField(max_length=10, choices=Platform.choices, blank=True)
+    # Security settings: what containers started by operators may take from the engine's
+    # machine (admins of the host may always). Each is root on that machine.
+    allow_privileged = models.BooleanField(
+        "privileged mode and weakened confinement (--privileged, --security-opt …unconfined)",
+        default=False,
+    )
+    allow_host_namespaces = models.BooleanField(
+        "the machine's namespaces (--network/--pid/--ipc/--uts/--userns=host)", default=False
+    )
+    allow_host_binds = models.BooleanField("any host path (-v /path:…, --mount)", default=False)
+    bind_paths = models.TextField(
+        "host paths operators may bind",
+        blank=True,
+        help_text="One absolute path a line: exactly these paths, not the paths below them.",
+    )
+    allow_devices = models.BooleanField("devices (--device, --gpus)", default=False)
+    allow_capabilities = models.BooleanField("added capabilities (--cap-add)", default=False)
+    allow_sysctls = models.BooleanField("kernel settings (--sysctl)", default=False)
+    allow_engine_socket = models.BooleanField(
+        "the engine's socket (-v /var/run/docker.sock:…)", default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -81,6 +103,19 @@ class Host(models.Model):
     @property
     def awaits_host_key(self) -> bool:
         return self.kind == Kind.SSH and not self.ssh_host_key
+
+    def container_policy(self) -> ContainerPolicy:
+        """What this host's security settings give those who are not its admins."""
+        return ContainerPolicy(
+            privileged=self.allow_privileged,
+            host_namespaces=self.allow_host_namespaces,
+            host_binds=self.allow_host_binds,
+            bind_paths=tuple(p.strip() for p in self.bind_paths.splitlines() if p.strip()),
+            devices=self.allow_devices,
+            capabilities=self.allow_capabilities,
+            sysctls=self.allow_sysctls,
+            engine_socket=self.allow_engine_socket,
+        )
 
     def record_platform(self, platform: str) -> None:
         if platform and platform != self.platform_detected:
