@@ -44,7 +44,7 @@ NEEDS = {
     "hosts/<slug:slug>/volumes/": (VIEW, None),
     "hosts/<slug:slug>/volumes/new/": (ADMIN, ADMIN),
     "hosts/<slug:slug>/volumes/prune/": (ADMIN, ADMIN),
-    "hosts/<slug:slug>/volumes/<str:ref>/": (VIEW, None),
+    "hosts/<slug:slug>/volumes/<str:ref>/": (VIEW, OPER),
     "hosts/<slug:slug>/volumes/<str:ref>/remove/": (ADMIN, ADMIN),
     "hosts/<slug:slug>/volumes/<str:ref>/files/": (VIEW, None),
     "hosts/<slug:slug>/volumes/<str:ref>/download/": (OPER, None),
