@@ -113,3 +113,14 @@ def test_operators_and_admins_reveal_and_it_is_audited(
         assert SECRET not in str(entry.params)
     # A reveal lasts one answer: the next GET masks again.
     assert SECRET not in html.unescape(client.get(base).content.decode())
+
+
+def test_duplicating_a_container_shows_its_env_and_is_audited(
+    make_user, logged_in, unix_host, secret_container
+):
+    """The run form filled from a container holds its env values: a reveal too."""
+    client = _client(make_user, logged_in, unix_host, Role.OPERATOR)
+    page = client.get("/hosts/unix/containers/new/", {"from": "secrets-env"})
+    assert SECRET in html.unescape(page.content.decode())
+    entry = AuditEntry.objects.get(action="container.reveal")
+    assert entry.target == "secrets-env" and {"DB_PASSWORD", "MODE"} <= set(entry.params["keys"])
