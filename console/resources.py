@@ -145,14 +145,43 @@ def not_found(kind: Kind, host: Host, ref: str) -> Http404:
 def detail_page(
     request: HttpRequest, kind: Kind, host: Host, ref: str, **context: Any
 ) -> HttpResponse:
-    """The object's page, or with ?format=json the engine's inspect JSON as it is."""
+    """The object's page, or with ?format=json the engine's inspect JSON."""
     detail, error = inspect(kind, host, ref)
+    return detail_response(request, kind, host, ref, detail, error, **context)
+
+
+def detail_response(
+    request: HttpRequest,
+    kind: Kind,
+    host: Host,
+    ref: str,
+    detail: Any,
+    error: EngineError | None,
+    **context: Any,
+) -> HttpResponse:
+    """The page of an object `inspect` gave, or with ?format=json its inspect JSON."""
     if wants_json(request):
         if error:
             return error_json(error)
         return HttpResponse(detail.inspect_json, content_type="application/json")
     context |= {"host": host, "ref": ref, "detail": detail, "error": error}
     return render(request, f"{kind.app}/detail.html", context, status=502 if error else 200)
+
+
+def host_for_secrets(request: HttpRequest, slug: str) -> tuple[Host, Role, bool]:
+    """For a page that holds secrets: the host, the role, and whether to reveal them.
+
+    A GET shows everyone with a role the page with the secret values masked; a POST to
+    the same page (a form, so never a link followed or prefetched) reveals them, to
+    operators and up only. The view records each reveal with `audit_reveal`."""
+    reveal = request.method == "POST"
+    host, role = host_for(request.user, slug, Role.OPERATOR if reveal else Role.VIEWER)
+    return host, role, reveal
+
+
+def audit_reveal(request: HttpRequest, noun: str, host: Host, target: str, keys) -> None:
+    """Who saw which secret values: the keys, never the values."""
+    audit(request.user, f"{noun}.reveal", host=host, target=target, params={"keys": sorted(keys)})
 
 
 def remove_confirmation(request: HttpRequest, kind: Kind, host: Host, ref: str) -> HttpResponse:

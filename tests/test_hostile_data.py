@@ -55,7 +55,13 @@ def test_every_page_renders_the_payloads_inert(admin_client, unix_host, hostile_
     # The payloads did reach the pages, escaped: the test is not vacuous. (Log lines come
     # over the websocket as data; the browser test checks how the page shows them.)
     escaped_script = "&lt;script&gt;window.__pwned=1&lt;/script&gt;"
-    assert escaped_script in seen["inspect"]  # labels, env and command
+    assert escaped_script in seen["inspect"]  # labels and command
+    # Env values show only when revealed (a POST to the page): inert there too.
+    for page in ("detail", "inspect"):
+        html = admin_client.post(_pages(hostile_container)[page]).content.decode()
+        assert hostile.live_markup(html) == [], f"{page}, revealed"
+        env_value = re.compile(r"EVIL_SCRIPT(=|</code></dt><dd><code>)&lt;script&gt;window")
+        assert env_value.search(html), f"{page}, revealed"
     assert "&lt;img src=x onerror=window.__pwned=1&gt;" in seen["files"]
     assert "&lt;svg onload=window.__pwned=1&gt;" in seen["files"]
     assert hostile_container in seen["list"] and hostile_container in seen["all hosts"]

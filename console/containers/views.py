@@ -142,28 +142,45 @@ def all_containers(request: HttpRequest) -> HttpResponse:
     return render(request, "containers/all.html", context)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def container_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, role = host_for(request.user, slug)
-    detail = _inspect_or_404(host, ref, with_image=True)
-    context = {"host": host, "c": detail, "can_operate": role >= Role.OPERATOR}
+    """The summary; env values masked, a POST (operators and up) shows them."""
+    host, role, reveal = resources.host_for_secrets(request, slug)
+    detail = _inspect_or_404(host, ref, with_image=True, reveal=reveal)
+    _audit_reveal(request, host, detail)
+    context = {
+        "host": host,
+        "c": detail,
+        "can_operate": role >= Role.OPERATOR,
+        "can_reveal": role >= Role.OPERATOR,
+    }
     return render(request, "containers/detail.html", context)
 
 
-def _inspect_or_404(host, ref: str, *, with_image: bool = False):
+def _inspect_or_404(host, ref: str, *, with_image: bool = False, reveal: bool = False):
     try:
-        return engine_containers.inspect_container(host, ref, with_image=with_image)
+        return engine_containers.inspect_container(host, ref, with_image=with_image, reveal=reveal)
     except NotFound:
         raise Http404(f"No container {ref} on {host.name}.") from None
 
 
-@require_GET
+def _audit_reveal(request: HttpRequest, host, detail) -> None:
+    if detail.revealed:
+        keys = [key for key, _ in detail.env]
+        resources.audit_reveal(request, "container", host, detail.name, keys)
+
+
+@require_http_methods(["GET", "POST"])
 def container_inspect(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug)
-    detail = _inspect_or_404(host, ref)
+    """`docker inspect`, as a page or JSON; secrets masked, a POST (operators and up)
+    shows them."""
+    host, role, reveal = resources.host_for_secrets(request, slug)
+    detail = _inspect_or_404(host, ref, reveal=reveal)
+    _audit_reveal(request, host, detail)
     if request.GET.get("format") == "json":
         return HttpResponse(detail.inspect_json, content_type="application/json")
-    return render(request, "containers/inspect.html", {"host": host, "c": detail})
+    context = {"host": host, "c": detail, "can_reveal": role >= Role.OPERATOR}
+    return render(request, "containers/inspect.html", context)
 
 
 @require_GET

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError, NotFound, NotOnWindows
 from console.engine.images import image_platform_text, image_platforms
+from console.engine.masking import masked_assignments, masked_values
 from console.engine.platforms import ContainerRules, container_rules
 from console.engine.text import bounded, parse_timestamp
 
@@ -231,6 +233,7 @@ class ContainerDetail:
     inspect_json: str = field(repr=False, default="")
     image_platform: str = ""  # "windows/amd64 10.0.20348.2582", with_image=True only
     image_present: bool = False  # the engine still holds the image; with_image=True only
+    revealed: bool = False  # env values (and volume options in the JSON) shown, not masked
 
     @property
     def short_id(self) -> str:
@@ -272,7 +275,23 @@ def _env_pairs(env: list[str] | None) -> list[tuple[str, str]]:
     return pairs
 
 
-def _detail(c: dict) -> ContainerDetail:
+def _masked(c: dict) -> dict:
+    """The inspect answer with its secrets masked: environment values, and the driver
+    options of volumes mounted with --mount volume-opt=… (a CIFS password, say)."""
+    c = copy.deepcopy(c)
+    config = c.get("Config") or {}
+    if config.get("Env"):
+        config["Env"] = masked_assignments(config["Env"])
+    for mount in (c.get("HostConfig") or {}).get("Mounts") or []:
+        driver = (mount.get("VolumeOptions") or {}).get("DriverConfig") or {}
+        if driver.get("Options"):
+            driver["Options"] = masked_values(driver["Options"])
+    return c
+
+
+def _detail(c: dict, reveal: bool = False) -> ContainerDetail:
+    if not reveal:
+        c = _masked(c)
     state = c.get("State") or {}
     config = c.get("Config") or {}
     host_config = c.get("HostConfig") or {}
@@ -336,6 +355,7 @@ def _detail(c: dict) -> ContainerDetail:
         platform=str(c.get("Platform") or ""),
         isolation=str(host_config.get("Isolation") or ""),
         inspect_json=json.dumps(c, indent=2, sort_keys=True, ensure_ascii=False),
+        revealed=reveal,
     )
 
 
@@ -345,11 +365,14 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def inspect_container(host, ref: str, *, with_image: bool = False) -> ContainerDetail:
-    """`docker inspect`; `with_image` adds the image's OS/architecture (one more call)."""
+def inspect_container(
+    host, ref: str, *, with_image: bool = False, reveal: bool = False
+) -> ContainerDetail:
+    """`docker inspect`, its secrets masked unless `reveal`; `with_image` adds the image's
+    OS/architecture (one more call)."""
     api = client_for(host)
     with translate():
-        detail = _detail(api.inspect_container(ref))
+        detail = _detail(api.inspect_container(ref), reveal)
     if with_image and detail.image_id:
         try:
             with translate():

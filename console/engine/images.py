@@ -14,6 +14,7 @@ from docker.utils import parse_repository_tag
 
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError
+from console.engine.masking import masked_build_args, masked_build_cmd
 from console.engine.registry import registry_auth_header
 from console.engine.streams import hard_close
 from console.engine.text import bounded, parse_timestamp
@@ -345,12 +346,16 @@ def _config(config: dict | None) -> ImageConfig:
     )
 
 
-def _history(entries: list[dict]) -> list[HistoryEntry]:
+def _history(entries: list[dict], reveal: bool) -> list[HistoryEntry]:
+    def created_by(entry: dict) -> str:
+        text = str(entry.get("CreatedBy") or "")
+        return bounded(text if reveal else masked_build_args(text))
+
     return [
         HistoryEntry(
             id=bounded(e.get("Id"), 100) or "<missing>",
             created=parse_timestamp(e.get("Created")),
-            created_by=bounded(e.get("CreatedBy")),
+            created_by=created_by(e),
             size=int(e.get("Size") or 0),
             comment=bounded(e.get("Comment"), 1000),
             tags=_real(e.get("Tags"), f"{NONE}:{NONE}"),
@@ -375,14 +380,27 @@ def _users(api, image_id: str) -> list[ImageUser]:
     return users
 
 
-def inspect_image(host, ref: str) -> ImageDetail:
-    """`docker image inspect` with `docker history` and the containers made from it."""
+def _masked(raw: dict) -> dict:
+    """The inspect answer with the build argument values its last step recorded masked
+    (the classic builder keeps that step's command in ContainerConfig.Cmd)."""
+    container_config = raw.get("ContainerConfig") or {}
+    cmd = masked_build_cmd(container_config.get("Cmd"))
+    if cmd == container_config.get("Cmd"):
+        return raw
+    return raw | {"ContainerConfig": container_config | {"Cmd": cmd}}
+
+
+def inspect_image(host, ref: str, *, reveal: bool = False) -> ImageDetail:
+    """`docker image inspect` with `docker history` and the containers made from it;
+    build argument values (in the history and the JSON) masked unless `reveal`."""
     api = client_for(host)
     with translate():
         raw = api.inspect_image(ref)
         image_id = str(raw.get("Id", ""))
         history = api.history(image_id)
         users = _users(api, image_id)
+    if not reveal:
+        raw = _masked(raw)
     text = json.dumps(raw, indent=2, sort_keys=True, ensure_ascii=False)
     return ImageDetail(
         id=image_id,
@@ -401,7 +419,7 @@ def inspect_image(host, ref: str) -> ImageDetail:
         parent=bounded(raw.get("Parent"), 100),
         layers=_strings((raw.get("RootFS") or {}).get("Layers") or [], 100) or [],
         config=_config(raw.get("Config")),
-        history=_history(history),
+        history=_history(history, reveal),
         containers=users,
         inspect_json=bounded(text, MAX_INSPECT_JSON),
         inspect_truncated=len(text) > MAX_INSPECT_JSON,

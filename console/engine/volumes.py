@@ -20,6 +20,7 @@ from docker.utils import version_gte
 from console.engine import archive
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError, NotFound
+from console.engine.masking import masked_values
 from console.engine.text import bounded, parse_timestamp
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class VolumeDetail:
     status: dict[str, str]
     size_error: str = ""
     inspect_json: str = field(repr=False, default="")
+    revealed: bool = False  # driver option values shown, not masked
 
 
 def _users_by_volume(containers: list[dict]) -> dict[str, list[VolumeUser]]:
@@ -108,6 +110,12 @@ def _text_map(values: dict | None) -> dict[str, str]:
     return {bounded(k, 300): bounded(v) for k, v in (values or {}).items()}
 
 
+def _masked(v: dict) -> dict:
+    """The volume with its driver option values masked: they can hold credentials
+    (`o=addr=…,password=…` of a CIFS volume)."""
+    return v | {"Options": masked_values(v["Options"])} if v.get("Options") else v
+
+
 def _volume(v: dict, users: dict[str, list[VolumeUser]], sizes: dict) -> Volume:
     name = str(v.get("Name", ""))
     return Volume(
@@ -130,21 +138,25 @@ def list_volumes(host, filters: dict[str, list[str]] | None = None) -> VolumeLis
         raw = api.volumes(filters=filters or None).get("Volumes") or []
         users = _users_by_volume(api.containers(all=True))
     sizes, size_error = _sizes(api)
-    volumes = sorted((_volume(v, users, sizes) for v in raw), key=lambda v: v.name)
+    volumes = sorted((_volume(_masked(v), users, sizes) for v in raw), key=lambda v: v.name)
     return VolumeListing(volumes, size_error)
 
 
-def inspect_volume(host, name: str) -> VolumeDetail:
+def inspect_volume(host, name: str, *, reveal: bool = False) -> VolumeDetail:
+    """`docker volume inspect`, driver option values masked unless `reveal`."""
     api = client_for(host)
     with translate():
         raw = api.inspect_volume(name)
         users = _users_by_volume(api.containers(all=True, filters={"volume": [name]}))
     sizes, size_error = _sizes(api)
+    if not reveal:
+        raw = _masked(raw)
     return VolumeDetail(
         volume=_volume(raw, users, sizes),
         status=_text_map(raw.get("Status")),
         size_error=size_error,
         inspect_json=json.dumps(raw, indent=2, sort_keys=True, ensure_ascii=False),
+        revealed=reveal,
     )
 
 

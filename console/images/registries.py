@@ -1,5 +1,6 @@
-"""Registries as objects: list, add, edit, remove. Managed by whoever may register hosts;
-passwords and tokens are write-only (never rendered back, never audited)."""
+"""Registries as objects: list, add, edit, remove. Seen by whoever holds a role on some
+host, managed by whoever may register hosts; passwords and tokens are write-only (never
+rendered back, never audited)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from console.access.models import audit
-from console.access.permissions import can_add_hosts
+from console.access.permissions import can_add_hosts, visible_hosts
 from console.images.models import Registry, registry_host
 
 KEEP_HELP = "Stored encrypted. Leave empty to keep the saved one."
@@ -71,6 +72,13 @@ def _check_may_manage(request: HttpRequest) -> None:
         raise PermissionDenied("Only superusers and admins of every host may manage registries.")
 
 
+def _check_may_see(request: HttpRequest) -> None:
+    """Registries serve pulls and pushes on hosts: someone with no role on any host has
+    no business with them (their addresses and user names), as a page or as JSON."""
+    if not (can_add_hosts(request.user) or visible_hosts(request.user).exists()):
+        raise PermissionDenied("Registries are shown to people with a role on some host.")
+
+
 def _params(registry: Registry) -> dict:
     """What the audit log keeps: never the password."""
     return {
@@ -82,6 +90,7 @@ def _params(registry: Registry) -> dict:
 
 @require_GET
 def registry_list(request: HttpRequest) -> HttpResponse:
+    _check_may_see(request)
     registries = Registry.objects.all()
     if request.GET.get("format") == "json":
         rows = [

@@ -1,6 +1,7 @@
 """`docker search`: Docker Hub through the host's engine, and every configured registry
 through its v2 catalog, asked at the same time; one that fails says why, the others
-still answer."""
+still answer. Registries are asked with their stored credentials for operators and up
+(who pull with them anyway); viewers search them anonymously."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from console.access.models import Role
 from console.access.permissions import host_for
 from console.engine import fan_out
 from console.engine import registry as engine_registry
@@ -38,7 +40,7 @@ class SearchForm(forms.Form):
 HUB = "hub"
 
 
-def _search(host, data: dict):
+def _search(host, data: dict, credentialed: bool):
     term = data["term"].strip()
 
     def search(source):
@@ -50,7 +52,8 @@ def _search(host, data: dict):
                 official=data["official"],
                 min_stars=data["stars"] or 0,
             )
-        return engine_registry.search_catalog(source.base_url, source.credentials(), term)
+        credentials = source.credentials() if credentialed else None
+        return engine_registry.search_catalog(source.base_url, credentials, term)
 
     sources = [HUB] if term else []
     sources += [r for r in Registry.objects.all() if not r.is_hub]
@@ -73,15 +76,16 @@ def _json(results) -> dict:
 
 @require_GET
 def search_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug)
+    host, role = host_for(request.user, slug)
+    credentialed = role >= Role.OPERATOR
     form = SearchForm(request.GET or None)
     results = None
     if request.GET and form.is_valid():
-        results = _search(host, form.cleaned_data)
+        results = _search(host, form.cleaned_data, credentialed)
     if request.GET.get("format") == "json":
         if results is None:
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-        return JsonResponse(_json(results))
+        return JsonResponse(_json(results) | {"anonymous": not credentialed})
     hub = next((r for r in results or [] if r.host == HUB), None)
     registries = [r for r in results or [] if r.host != HUB]
     context = {
@@ -91,5 +95,6 @@ def search_page(request: HttpRequest, slug: str) -> HttpResponse:
         "hub": hub,
         "registries": registries,
         "has_registries": Registry.objects.exists(),
+        "anonymous": not credentialed,
     }
     return render(request, "images/search.html", context)

@@ -6,8 +6,9 @@ URLs name images by id (sha256:… or a short id): a name with "/" cannot be a p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -36,6 +37,9 @@ IMAGES = resources.Kind(
     exists=image_present,
     rows=lambda listing: listing.rows,
 )
+# The same, with the build argument values in its history shown: for operators and up,
+# who may pull the image and read them anyway.
+IMAGES_WITH_BUILD_ARGS = replace(IMAGES, inspect=partial(engine_images.inspect_image, reveal=True))
 
 
 def _flag(request: HttpRequest, name: str) -> bool:
@@ -164,11 +168,12 @@ def all_images(request: HttpRequest) -> HttpResponse:
 @require_GET
 def image_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """Tags, digests, config, `docker history`, the containers made from it, and the full
-    inspect JSON (the raw JSON with ?format=json)."""
+    inspect JSON (the raw JSON with ?format=json). Viewers see build argument values
+    masked."""
     host, role = host_for(request.user, slug)
     return resources.detail_page(
         request,
-        IMAGES,
+        IMAGES_WITH_BUILD_ARGS if role >= Role.OPERATOR else IMAGES,
         host,
         ref,
         can_operate=role >= Role.OPERATOR,

@@ -4,6 +4,8 @@ volume's files, read-only."""
 from __future__ import annotations
 
 import posixpath
+from dataclasses import replace
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -32,6 +34,8 @@ VOLUMES = resources.Kind(
     exists=engine_volumes.volume_exists,
     rows=lambda listing: listing.volumes,
 )
+# The same, with driver option values shown (a reveal by an operator or admin).
+VOLUMES_REVEALED = replace(VOLUMES, inspect=partial(engine_volumes.inspect_volume, reveal=True))
 
 
 @require_GET
@@ -68,16 +72,25 @@ def volume_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def volume_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, role = host_for(request.user, slug)
-    return resources.detail_page(
+    """The volume's page or inspect JSON; driver option values masked, a POST (operators
+    and up) shows them."""
+    host, role, reveal = resources.host_for_secrets(request, slug)
+    kind = VOLUMES_REVEALED if reveal else VOLUMES
+    detail, error = resources.inspect(kind, host, ref)
+    if detail is not None and detail.revealed:
+        resources.audit_reveal(request, "volume", host, ref, detail.volume.options)
+    return resources.detail_response(
         request,
-        VOLUMES,
+        kind,
         host,
         ref,
+        detail,
+        error,
         can_manage=role >= Role.ADMIN,
         can_download=role >= Role.OPERATOR,
+        can_reveal=role >= Role.OPERATOR,
     )
 
 
