@@ -123,26 +123,75 @@ def _within(path: str, directory: str) -> bool:
     return directory == "/" or path == directory or path.startswith(directory + "/")
 
 
-def escape_reason(member: tarfile.TarInfo, destination: str) -> str | None:
-    """Why extracting `member` into the directory `destination` could write outside it
-    (or create a device node), or None when it cannot."""
-    name = member.name
-    if name.startswith("/"):
-        return f"{name!r} is an absolute path"
-    if ".." in name.split("/"):
-        return f"{name!r} contains a '..' component"
-    if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
-        if not member.isfifo():
-            return f"{name!r} is a device node or an entry of unknown type"
-    if member.islnk() and (member.linkname.startswith("/") or ".." in member.linkname.split("/")):
-        return f"hard link {name!r} points outside the directory ({member.linkname!r})"
-    if member.issym():
-        # An absolute target means what it means inside the container: from its root.
-        here = posixpath.join(destination, posixpath.dirname(name))
-        target = normalize_path(posixpath.join(here, member.linkname))
-        if not _within(target, destination):
-            return f"symbolic link {name!r} points outside the directory ({member.linkname!r})"
-    return None
+class EscapeCheck:
+    """Whether the entries of one upload, in the order the engine unpacks them, stay in
+    the directory `destination` (and create no device node).
+
+    The check is on names, but the engine follows the symbolic links an archive has just
+    made ("c -> ." then "a -> c/.." then "a/x" lands above the directory), so no entry
+    may pass through a link made earlier in the same upload, and no hard link may copy
+    one elsewhere.
+    """
+
+    def __init__(self, destination: str):
+        self.destination = destination
+        self._links: set[str] = set()  # absolute paths of the links made so far
+
+    def _absolute(self, name: str) -> str:
+        return posixpath.normpath(posixpath.join(self.destination, name))
+
+    def _link_on_the_way(self, path: str) -> str | None:
+        """The link made earlier that the absolute `path` passes through, if any."""
+        parent = posixpath.dirname(path)
+        while parent != posixpath.dirname(parent):
+            if parent in self._links:
+                return posixpath.relpath(parent, self.destination)
+            parent = posixpath.dirname(parent)
+        return None
+
+    def _walks_through(self, here: str, target: str) -> str | None:
+        """The link made earlier that the symbolic link target `target`, read from the
+        directory `here`, goes through on its way (a link it ends at is fine)."""
+        parts = [p for p in target.split("/") if p not in ("", ".")]
+        current = "/" if target.startswith("/") else here
+        for i, part in enumerate(parts):
+            current = posixpath.dirname(current) if part == ".." else posixpath.join(current, part)
+            if current in self._links and i < len(parts) - 1:
+                return posixpath.relpath(current, self.destination)
+        return None
+
+    def reason(self, member: tarfile.TarInfo) -> str | None:
+        """Why unpacking `member` after the entries checked before could write outside
+        the directory, or None when it cannot."""
+        name = member.name
+        if name.startswith("/"):
+            return f"{name!r} is an absolute path"
+        if ".." in name.split("/"):
+            return f"{name!r} contains a '..' component"
+        if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
+            if not member.isfifo():
+                return f"{name!r} is a device node or an entry of unknown type"
+        path = self._absolute(name)
+        if link := self._link_on_the_way(path):
+            return f"{name!r} passes through the symbolic link {link!r} of the same upload"
+        if member.islnk():
+            if member.linkname.startswith("/") or ".." in member.linkname.split("/"):
+                return f"hard link {name!r} points outside the directory ({member.linkname!r})"
+            linked = self._absolute(member.linkname)
+            if link := self._link_on_the_way(linked):
+                return f"hard link {name!r} passes through the symbolic link {link!r}"
+            if linked in self._links:
+                return f"hard link {name!r} copies the symbolic link {member.linkname!r}"
+        if member.issym():
+            # An absolute target means what it means inside the container: from its root.
+            here = posixpath.dirname(path)
+            target = normalize_path(posixpath.join(here, member.linkname))
+            if not _within(target, self.destination):
+                return f"symbolic link {name!r} points outside the directory ({member.linkname!r})"
+            if link := self._walks_through(here, member.linkname):
+                return f"symbolic link {name!r} goes through the symbolic link {link!r}"
+            self._links.add(path)
+        return None
 
 
 def _headers(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
@@ -153,16 +202,16 @@ def _headers(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
         tar.members.clear()
 
 
-def check_archive(archive: IO[bytes], destination: str, size_limit: int) -> tuple[int, int]:
+def check_archive(archive: IO[bytes], check: EscapeCheck, size_limit: int) -> tuple[int, int]:
     """Read every header of the tar (plain, gzip, bzip2 or xz) in `archive`: raise Refused
-    for the first entry that could escape `destination`, or when the contents are larger
+    for the first entry that `check` finds could escape, or when the contents are larger
     than `size_limit`. Returns (entries, bytes of content)."""
     entries = total = 0
     archive.seek(0)
     try:
         with tarfile.open(fileobj=archive, mode="r|*", bufsize=CHUNK) as tar:
             for member in _headers(tar):
-                if reason := escape_reason(member, destination):
+                if reason := check.reason(member):
                     raise Refused(f"Nothing was written: {reason}.")
                 entries += 1
                 total += member.size if member.isreg() else 0
@@ -455,16 +504,17 @@ def upload(
     if not target.is_dir:
         raise Refused(f"{directory} is not a directory.")
     destination = target.real_path
+    check = EscapeCheck(destination)
     if extract:
         written = unpacked = 0
         for archive in files:
-            count, size = check_archive(archive, destination, size_limit - unpacked)
+            count, size = check_archive(archive, check, size_limit - unpacked)
             written, unpacked = written + count, unpacked + size
         entries = chain.from_iterable(_archive_entries(f) for f in files)
     else:
         headers = [_plain_header(f) for f in files]
         for header in headers:
-            if reason := escape_reason(header, destination):
+            if reason := check.reason(header):
                 raise Refused(f"Nothing was written: {reason}.")
         entries = ((header, f.chunks(CHUNK)) for header, f in zip(headers, files, strict=True))
         written = len(headers)
