@@ -108,6 +108,19 @@ class Upload(Protocol):
     def seek(self, offset: int, whence: int = 0) -> int: ...
 
 
+def as_bytes(path: str) -> bytes:
+    """A path as the engine takes it. Names that are not UTF-8 (any process in a container
+    can make them) are read from the engine's tars as os.fsdecode reads them, their odd
+    bytes kept as surrogates; here they become those bytes again."""
+    return path.encode("utf-8", "surrogateescape")
+
+
+def printable(text: str) -> str:
+    r"""A name or path as a page, a header or the audit log can hold it: the odd bytes
+    of a name that is not UTF-8 written as \xNN."""
+    return as_bytes(text).decode("utf-8", "backslashreplace")
+
+
 def normalize_path(text: str) -> str:
     """An absolute, normalised container path; `..` stops at `/`."""
     if not text.startswith("/"):
@@ -312,16 +325,16 @@ def _archive_errors(api, ref: str, path: str) -> Iterator[None]:
             exists = _container_exists(api, ref)
         if not exists:
             raise NotFound(f"Container {ref} no longer exists.") from None
-        raise PathNotFound(f"Nothing at {path} in the container.") from None
+        raise PathNotFound(f"Nothing at {printable(path)} in the container.") from None
 
 
-def _open(api, endpoint: str, ref: str, **params) -> requests.Response:
+def _open(api, endpoint: str, ref: str, path: str | None = None) -> requests.Response:
     """The engine's streamed answer. docker-py's get_archive and export hide the response;
     the console needs it to close the connection when a browser stops reading or a
     listing has seen enough."""
     response = api._get(
         api._url(endpoint, ref),
-        params=params,
+        params=None if path is None else {"path": as_bytes(path)},
         stream=True,
         headers={"Accept-Encoding": "identity"},
     )
@@ -372,7 +385,9 @@ def _go_mode_text(mode: int) -> str:
 
 
 def _head_stat(api, ref: str, path: str) -> dict:
-    response = api.head(api._url(ARCHIVE, ref), params={"path": path}, timeout=api.timeout)
+    response = api.head(
+        api._url(ARCHIVE, ref), params={"path": as_bytes(path)}, timeout=api.timeout
+    )
     api._raise_for_status(response)
     return decode_json_header(response.headers["X-Docker-Container-Path-Stat"])
 
@@ -474,7 +489,7 @@ def download(host, ref: str, path: str) -> Transfer:
     """A file as itself, a directory as the engine's tar of it (entries named "./...")."""
     target = stat_path(host, ref, path)
     api = client_for(host)
-    filename = posixpath.basename(path) or "root"
+    filename = printable(posixpath.basename(path)) or "root"
     with _archive_errors(api, ref, target.real_path):
         if target.is_dir:
             response = _open(api, ARCHIVE, ref, path=posixpath.join(target.real_path, "."))
@@ -488,7 +503,13 @@ def download(host, ref: str, path: str) -> Transfer:
             raise
         if member is None:
             response.close()
-            raise EngineError(f"The engine sent an empty archive for {path}.")
+            if printable(path) != path:
+                # Seen with dockerd 20.10: a file named so is left out of its own tar.
+                raise Refused(
+                    f"The engine does not send {printable(path)} on its own, as its name is "
+                    "not UTF-8: download the directory that holds it (.tar)."
+                )
+            raise EngineError(f"The engine sent an empty archive for {printable(path)}.")
     size = member.size if member.isreg() else 0
     # Never a type the browser would render: a container's file is data.
     return Transfer(filename, "application/octet-stream", size, _file_chunks(response, tar, member))
@@ -502,7 +523,7 @@ def upload(
     anything is sent, so a refused upload writes nothing. Returns the entries written."""
     target = stat_path(host, ref, directory)
     if not target.is_dir:
-        raise Refused(f"{directory} is not a directory.")
+        raise Refused(f"{printable(directory)} is not a directory.")
     destination = target.real_path
     check = EscapeCheck(destination)
     if extract:
@@ -520,7 +541,7 @@ def upload(
         written = len(headers)
     api = client_for(host)
     with _archive_errors(api, ref, destination):
-        api.put_archive(ref, destination, _tar(entries))
+        api.put_archive(ref, as_bytes(destination), _tar(entries))
     return written
 
 

@@ -304,12 +304,12 @@ def _resolve(host, helper_id: str, volume: str, rel: str) -> tuple[str, archive.
         try:
             found = archive.stat_path(host, helper_id, posixpath.join(real, part))
         except archive.PathNotFound:
-            raise archive.PathNotFound(f"Nothing at /{rel} in volume {volume}.") from None
+            shown = archive.printable(rel)
+            raise archive.PathNotFound(f"Nothing at /{shown} in volume {volume}.") from None
         real = posixpath.normpath(found.real_path)
         if not _in_volume(real):
-            raise archive.Refused(
-                f"/{walked} is a link to {found.link_target}, outside the volume."
-            )
+            shown = archive.printable(walked)
+            raise archive.Refused(f"/{shown} is a link to {found.link_target}, outside the volume.")
     if found is None:
         found = archive.stat_path(host, helper_id, MOUNT_POINT)
     return real, found
@@ -321,7 +321,7 @@ def list_folder(host, volume: str, path: str, limit: int) -> Folder:
     with _helper(host, volume) as helper_id:
         real, target = _resolve(host, helper_id, volume, rel)
         if not target.is_dir:
-            raise archive.Refused(f"/{rel} is a file, not a folder.")
+            raise archive.Refused(f"/{archive.printable(rel)} is a file, not a folder.")
         listing = archive.list_directory(host, helper_id, real, limit)
     folder_path = _outside_in(real)
     entries = [replace(e, path=posixpath.join(folder_path, e.name)) for e in listing.entries]
@@ -395,7 +395,7 @@ def download(host, volume: str, path: str) -> archive.Transfer:
         _remove_helper(api, helper_id)
         raise
     # Named as asked for, also when a link led elsewhere in the volume.
-    name = posixpath.basename(rel) or volume
+    name = archive.printable(posixpath.basename(rel)) or volume
     filename = f"{name}.tar" if target.is_dir else name
     chunks = _HelperChunks(transfer.chunks, api, helper_id)
     return replace(transfer, filename=filename, chunks=chunks)
