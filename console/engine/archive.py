@@ -328,13 +328,13 @@ def _archive_errors(api, ref: str, path: str) -> Iterator[None]:
         raise PathNotFound(f"Nothing at {printable(path)} in the container.") from None
 
 
-def _open(api, endpoint: str, ref: str, path: str | None = None) -> requests.Response:
+def _open(api, endpoint: str, ref: str, **params) -> requests.Response:
     """The engine's streamed answer. docker-py's get_archive and export hide the response;
     the console needs it to close the connection when a browser stops reading or a
     listing has seen enough."""
     response = api._get(
         api._url(endpoint, ref),
-        params=None if path is None else {"path": as_bytes(path)},
+        params=params,
         stream=True,
         headers={"Accept-Encoding": "identity"},
     )
@@ -459,7 +459,7 @@ def list_directory(host, ref: str, path: str, limit: int) -> DirectoryListing:
     truncated = False
     with _archive_errors(api, ref, path):
         # "DIR/." follows a symbolic link to a directory and names entries "./NAME".
-        response = _open(api, ARCHIVE, ref, path=posixpath.join(path, "."))
+        response = _open(api, ARCHIVE, ref, path=as_bytes(posixpath.join(path, ".")))
         try:
             with tarfile.open(fileobj=response.raw, mode="r|") as tar:
                 for member in _headers(tar):
@@ -492,9 +492,11 @@ def download(host, ref: str, path: str) -> Transfer:
     filename = printable(posixpath.basename(path)) or "root"
     with _archive_errors(api, ref, target.real_path):
         if target.is_dir:
-            response = _open(api, ARCHIVE, ref, path=posixpath.join(target.real_path, "."))
+            response = _open(
+                api, ARCHIVE, ref, path=as_bytes(posixpath.join(target.real_path, "."))
+            )
             return Transfer(f"{filename}.tar", "application/x-tar", None, _chunks(response))
-        response = _open(api, ARCHIVE, ref, path=target.real_path)
+        response = _open(api, ARCHIVE, ref, path=as_bytes(target.real_path))
         try:
             tar = tarfile.open(fileobj=response.raw, mode="r|", bufsize=CHUNK)
             member = tar.next()
