@@ -10,7 +10,9 @@ CONSOLE_ALLOWED_HOSTS comma-separated host names the console is served as
 CONSOLE_HOST_DEADLINE seconds each host gets on multi-host pages (default 3)
 CONSOLE_ENGINE_TIMEOUT seconds one engine call may take (default 10)
 CONSOLE_VOLUME_HELPER_IMAGE image of the containers that read volumes (default busybox:latest)
-CONSOLE_UPLOAD_LIMIT  bytes one upload into a container may bring (default 1 GiB)
+CONSOLE_UPLOAD_LIMIT  bytes one upload may bring: files into a container (and what an
+                      archive unpacks to), an image to load or import, a build context; a
+                      larger request body is refused before it is read (default 1 GiB)
 CONSOLE_LIST_LIMIT    entries a container directory listing shows (default 5000)
 CONSOLE_TIME_ZONE     time zone pages show times in (default UTC)
 CONSOLE_LOG_LINE_LIMIT bytes of one log line before it is cut (default 1 MiB)
@@ -255,7 +257,8 @@ CONSOLE_LOG_VIEW_LINES = int(os.environ.get("CONSOLE_LOG_VIEW_LINES", "5000"))
 CONSOLE_HOST_DEADLINE = float(os.environ.get("CONSOLE_HOST_DEADLINE", "3"))
 CONSOLE_ENGINE_TIMEOUT = float(os.environ.get("CONSOLE_ENGINE_TIMEOUT", "10"))
 FILE_UPLOAD_HANDLERS = ["console.web.MemoryUpload", "console.web.DiskUpload"]
-# `docker cp` uploads: bytes per upload (and per unpacked archive); listing: entries shown.
+# Uploads: bytes per upload (and per unpacked archive), for every request body under daphne
+# (console.pacing, with 1 MiB for the form around the files); listing: entries shown.
 CONSOLE_UPLOAD_LIMIT = int(os.environ.get("CONSOLE_UPLOAD_LIMIT", str(1 << 30)))
 CONSOLE_LIST_LIMIT = int(os.environ.get("CONSOLE_LIST_LIMIT", "5000"))
 # Volume browsing creates (never starts) a container of this image with the volume mounted.

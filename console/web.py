@@ -6,6 +6,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs
 
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.core.handlers.asgi import ASGIRequest
@@ -20,6 +21,16 @@ def redirect_back(request: HttpRequest, default: str) -> HttpResponse:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect(default)
+
+
+def query_text(request: HttpRequest, name: str) -> str | None:
+    """The query parameter `name` (its last value) with bytes that are not UTF-8 kept as
+    surrogates, where request.GET replaces them: links to files whose names are not
+    UTF-8 carry those bytes (%FF)."""
+    values = parse_qs(
+        request.META.get("QUERY_STRING", ""), keep_blank_values=True, errors="surrogateescape"
+    ).get(name)
+    return values[-1] if values else None
 
 
 class ThreadedChunks:

@@ -23,7 +23,7 @@ from console.engine import containers as engine_containers
 from console.engine.errors import EngineError, NotFound
 from console.engine.platforms import PathStyle, path_style
 from console.hosts.models import Host
-from console.web import attachment
+from console.web import attachment, query_text
 
 
 def _upload_limit() -> int:
@@ -69,7 +69,8 @@ def _shown(style: PathStyle, context: dict) -> None:
 
 def _files_url(host: Host, ref: str, path: str) -> str:
     """The file browser at `path` (as the page or the URL wrote it)."""
-    return reverse("containers:files", args=[host.slug, ref]) + "?" + urlencode({"path": path})
+    query = urlencode({"path": archive.as_bytes(path)})
+    return reverse("containers:files", args=[host.slug, ref]) + "?" + query
 
 
 def _parent(path: str) -> str:
@@ -99,7 +100,7 @@ def files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     }
     try:
         c = context["c"] = engine_containers.inspect_container(host, ref)
-        path = _engine_path(host, request.GET.get("path") or style.root)
+        path = _engine_path(host, query_text(request, "path") or style.root)
         context.update(
             path=path, at_root=path == "/", parent=_parent(path), crumbs=style.crumbs(path)
         )
@@ -155,7 +156,7 @@ def download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """A file as itself, a directory as a tar."""
     host, _ = host_for(request.user, slug, Role.OPERATOR)
     style = _style(host)
-    path = request.GET.get("path") or style.root
+    path = query_text(request, "path") or style.root
     try:
         parent = style.to_display(_parent(style.to_engine(path)))
     except ValueError:
@@ -165,7 +166,7 @@ def download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         host,
         ref,
         "container.cp_download",
-        {"path": path},
+        {"path": archive.printable(path)},
         lambda: archive.download(host, ref, _engine_path(host, path)),
         _files_url(host, ref, parent),
     )
@@ -185,11 +186,14 @@ def export(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 def upload(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """Files into a directory, as they are or unpacked from tar archives."""
     host, _ = host_for(request.user, slug, Role.OPERATOR)
-    directory = request.POST.get("path") or _style(host).root
+    # The page names the directory in the form's URL (any bytes fit there); a script may
+    # post it as a field.
+    directory = query_text(request, "path") or request.POST.get("path") or _style(host).root
+    shown = archive.printable(directory)
     uploads = request.FILES.getlist("files")
     extract = request.POST.get("extract") == "on"
     params = {
-        "path": directory,
+        "path": shown,
         "extract": extract,
         "files": [{"name": f.name, "size": f.size} for f in uploads],
     }
@@ -213,9 +217,9 @@ def upload(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     if gone:
         return _gone(request, host, ref)
     if error:
-        messages.error(request, f"Upload into {directory}: {error}")
+        messages.error(request, f"Upload into {shown}: {error}")
     else:
         done = "unpacked" if extract else "uploaded"
         entries = "entry" if written == 1 else "entries"
-        messages.success(request, f"{written} {entries} {done} into {directory}.")
+        messages.success(request, f"{written} {entries} {done} into {shown}.")
     return redirect(_files_url(host, ref, directory))

@@ -108,6 +108,19 @@ class Upload(Protocol):
     def seek(self, offset: int, whence: int = 0) -> int: ...
 
 
+def as_bytes(path: str) -> bytes:
+    """A path as the engine takes it. Names that are not UTF-8 (any process in a container
+    can make them) are read from the engine's tars as os.fsdecode reads them, their odd
+    bytes kept as surrogates; here they become those bytes again."""
+    return path.encode("utf-8", "surrogateescape")
+
+
+def printable(text: str) -> str:
+    r"""A name or path as a page, a header or the audit log can hold it: the odd bytes
+    of a name that is not UTF-8 written as \xNN."""
+    return as_bytes(text).decode("utf-8", "backslashreplace")
+
+
 def normalize_path(text: str) -> str:
     """An absolute, normalised container path; `..` stops at `/`."""
     if not text.startswith("/"):
@@ -123,26 +136,75 @@ def _within(path: str, directory: str) -> bool:
     return directory == "/" or path == directory or path.startswith(directory + "/")
 
 
-def escape_reason(member: tarfile.TarInfo, destination: str) -> str | None:
-    """Why extracting `member` into the directory `destination` could write outside it
-    (or create a device node), or None when it cannot."""
-    name = member.name
-    if name.startswith("/"):
-        return f"{name!r} is an absolute path"
-    if ".." in name.split("/"):
-        return f"{name!r} contains a '..' component"
-    if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
-        if not member.isfifo():
-            return f"{name!r} is a device node or an entry of unknown type"
-    if member.islnk() and (member.linkname.startswith("/") or ".." in member.linkname.split("/")):
-        return f"hard link {name!r} points outside the directory ({member.linkname!r})"
-    if member.issym():
-        # An absolute target means what it means inside the container: from its root.
-        here = posixpath.join(destination, posixpath.dirname(name))
-        target = normalize_path(posixpath.join(here, member.linkname))
-        if not _within(target, destination):
-            return f"symbolic link {name!r} points outside the directory ({member.linkname!r})"
-    return None
+class EscapeCheck:
+    """Whether the entries of one upload, in the order the engine unpacks them, stay in
+    the directory `destination` (and create no device node).
+
+    The check is on names, but the engine follows the symbolic links an archive has just
+    made ("c -> ." then "a -> c/.." then "a/x" lands above the directory), so no entry
+    may pass through a link made earlier in the same upload, and no hard link may copy
+    one elsewhere.
+    """
+
+    def __init__(self, destination: str):
+        self.destination = destination
+        self._links: set[str] = set()  # absolute paths of the links made so far
+
+    def _absolute(self, name: str) -> str:
+        return posixpath.normpath(posixpath.join(self.destination, name))
+
+    def _link_on_the_way(self, path: str) -> str | None:
+        """The link made earlier that the absolute `path` passes through, if any."""
+        parent = posixpath.dirname(path)
+        while parent != posixpath.dirname(parent):
+            if parent in self._links:
+                return posixpath.relpath(parent, self.destination)
+            parent = posixpath.dirname(parent)
+        return None
+
+    def _walks_through(self, here: str, target: str) -> str | None:
+        """The link made earlier that the symbolic link target `target`, read from the
+        directory `here`, goes through on its way (a link it ends at is fine)."""
+        parts = [p for p in target.split("/") if p not in ("", ".")]
+        current = "/" if target.startswith("/") else here
+        for i, part in enumerate(parts):
+            current = posixpath.dirname(current) if part == ".." else posixpath.join(current, part)
+            if current in self._links and i < len(parts) - 1:
+                return posixpath.relpath(current, self.destination)
+        return None
+
+    def reason(self, member: tarfile.TarInfo) -> str | None:
+        """Why unpacking `member` after the entries checked before could write outside
+        the directory, or None when it cannot."""
+        name = member.name
+        if name.startswith("/"):
+            return f"{name!r} is an absolute path"
+        if ".." in name.split("/"):
+            return f"{name!r} contains a '..' component"
+        if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
+            if not member.isfifo():
+                return f"{name!r} is a device node or an entry of unknown type"
+        path = self._absolute(name)
+        if link := self._link_on_the_way(path):
+            return f"{name!r} passes through the symbolic link {link!r} of the same upload"
+        if member.islnk():
+            if member.linkname.startswith("/") or ".." in member.linkname.split("/"):
+                return f"hard link {name!r} points outside the directory ({member.linkname!r})"
+            linked = self._absolute(member.linkname)
+            if link := self._link_on_the_way(linked):
+                return f"hard link {name!r} passes through the symbolic link {link!r}"
+            if linked in self._links:
+                return f"hard link {name!r} copies the symbolic link {member.linkname!r}"
+        if member.issym():
+            # An absolute target means what it means inside the container: from its root.
+            here = posixpath.dirname(path)
+            target = normalize_path(posixpath.join(here, member.linkname))
+            if not _within(target, self.destination):
+                return f"symbolic link {name!r} points outside the directory ({member.linkname!r})"
+            if link := self._walks_through(here, member.linkname):
+                return f"symbolic link {name!r} goes through the symbolic link {link!r}"
+            self._links.add(path)
+        return None
 
 
 def _headers(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
@@ -153,16 +215,16 @@ def _headers(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
         tar.members.clear()
 
 
-def check_archive(archive: IO[bytes], destination: str, size_limit: int) -> tuple[int, int]:
+def check_archive(archive: IO[bytes], check: EscapeCheck, size_limit: int) -> tuple[int, int]:
     """Read every header of the tar (plain, gzip, bzip2 or xz) in `archive`: raise Refused
-    for the first entry that could escape `destination`, or when the contents are larger
+    for the first entry that `check` finds could escape, or when the contents are larger
     than `size_limit`. Returns (entries, bytes of content)."""
     entries = total = 0
     archive.seek(0)
     try:
         with tarfile.open(fileobj=archive, mode="r|*", bufsize=CHUNK) as tar:
             for member in _headers(tar):
-                if reason := escape_reason(member, destination):
+                if reason := check.reason(member):
                     raise Refused(f"Nothing was written: {reason}.")
                 entries += 1
                 total += member.size if member.isreg() else 0
@@ -263,7 +325,7 @@ def _archive_errors(api, ref: str, path: str) -> Iterator[None]:
             exists = _container_exists(api, ref)
         if not exists:
             raise NotFound(f"Container {ref} no longer exists.") from None
-        raise PathNotFound(f"Nothing at {path} in the container.") from None
+        raise PathNotFound(f"Nothing at {printable(path)} in the container.") from None
 
 
 def _open(api, endpoint: str, ref: str, **params) -> requests.Response:
@@ -323,7 +385,9 @@ def _go_mode_text(mode: int) -> str:
 
 
 def _head_stat(api, ref: str, path: str) -> dict:
-    response = api.head(api._url(ARCHIVE, ref), params={"path": path}, timeout=api.timeout)
+    response = api.head(
+        api._url(ARCHIVE, ref), params={"path": as_bytes(path)}, timeout=api.timeout
+    )
     api._raise_for_status(response)
     return decode_json_header(response.headers["X-Docker-Container-Path-Stat"])
 
@@ -395,7 +459,7 @@ def list_directory(host, ref: str, path: str, limit: int) -> DirectoryListing:
     truncated = False
     with _archive_errors(api, ref, path):
         # "DIR/." follows a symbolic link to a directory and names entries "./NAME".
-        response = _open(api, ARCHIVE, ref, path=posixpath.join(path, "."))
+        response = _open(api, ARCHIVE, ref, path=as_bytes(posixpath.join(path, ".")))
         try:
             with tarfile.open(fileobj=response.raw, mode="r|") as tar:
                 for member in _headers(tar):
@@ -425,12 +489,14 @@ def download(host, ref: str, path: str) -> Transfer:
     """A file as itself, a directory as the engine's tar of it (entries named "./...")."""
     target = stat_path(host, ref, path)
     api = client_for(host)
-    filename = posixpath.basename(path) or "root"
+    filename = printable(posixpath.basename(path)) or "root"
     with _archive_errors(api, ref, target.real_path):
         if target.is_dir:
-            response = _open(api, ARCHIVE, ref, path=posixpath.join(target.real_path, "."))
+            response = _open(
+                api, ARCHIVE, ref, path=as_bytes(posixpath.join(target.real_path, "."))
+            )
             return Transfer(f"{filename}.tar", "application/x-tar", None, _chunks(response))
-        response = _open(api, ARCHIVE, ref, path=target.real_path)
+        response = _open(api, ARCHIVE, ref, path=as_bytes(target.real_path))
         try:
             tar = tarfile.open(fileobj=response.raw, mode="r|", bufsize=CHUNK)
             member = tar.next()
@@ -439,7 +505,13 @@ def download(host, ref: str, path: str) -> Transfer:
             raise
         if member is None:
             response.close()
-            raise EngineError(f"The engine sent an empty archive for {path}.")
+            if printable(path) != path:
+                # Seen with dockerd 20.10: a file named so is left out of its own tar.
+                raise Refused(
+                    f"The engine does not send {printable(path)} on its own, as its name is "
+                    "not UTF-8: download the directory that holds it (.tar)."
+                )
+            raise EngineError(f"The engine sent an empty archive for {printable(path)}.")
     size = member.size if member.isreg() else 0
     # Never a type the browser would render: a container's file is data.
     return Transfer(filename, "application/octet-stream", size, _file_chunks(response, tar, member))
@@ -453,24 +525,25 @@ def upload(
     anything is sent, so a refused upload writes nothing. Returns the entries written."""
     target = stat_path(host, ref, directory)
     if not target.is_dir:
-        raise Refused(f"{directory} is not a directory.")
+        raise Refused(f"{printable(directory)} is not a directory.")
     destination = target.real_path
+    check = EscapeCheck(destination)
     if extract:
         written = unpacked = 0
         for archive in files:
-            count, size = check_archive(archive, destination, size_limit - unpacked)
+            count, size = check_archive(archive, check, size_limit - unpacked)
             written, unpacked = written + count, unpacked + size
         entries = chain.from_iterable(_archive_entries(f) for f in files)
     else:
         headers = [_plain_header(f) for f in files]
         for header in headers:
-            if reason := escape_reason(header, destination):
+            if reason := check.reason(header):
                 raise Refused(f"Nothing was written: {reason}.")
         entries = ((header, f.chunks(CHUNK)) for header, f in zip(headers, files, strict=True))
         written = len(headers)
     api = client_for(host)
     with _archive_errors(api, ref, destination):
-        api.put_archive(ref, destination, _tar(entries))
+        api.put_archive(ref, as_bytes(destination), _tar(entries))
     return written
 
 

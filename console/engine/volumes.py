@@ -250,10 +250,6 @@ def relative(path: str) -> str:
     return posixpath.normpath("/" + path).lstrip("/")
 
 
-def _inside(rel: str) -> str:
-    return posixpath.join(MOUNT_POINT, rel) if rel else MOUNT_POINT
-
-
 def _outside_in(container_path: str) -> str:
     return relative(container_path.removeprefix(MOUNT_POINT))
 
@@ -304,28 +300,42 @@ def _helper(host, volume: str) -> Iterator[str]:
         _remove_helper(api, helper_id)
 
 
-def _stat(host, helper_id: str, volume: str, rel: str) -> archive.PathStat:
-    """What is at `rel` in the volume; links must stay inside it."""
-    try:
-        target = archive.stat_path(host, helper_id, _inside(rel))
-    except archive.PathNotFound:
-        raise archive.PathNotFound(f"Nothing at /{rel} in volume {volume}.") from None
-    real = posixpath.normpath(target.real_path)
-    if real != MOUNT_POINT and not real.startswith(MOUNT_POINT + "/"):
-        # It would lead into the helper's own image.
-        raise archive.Refused(f"/{rel} is a link to {target.link_target}, outside the volume.")
-    return target
+def _in_volume(container_path: str) -> bool:
+    return container_path == MOUNT_POINT or container_path.startswith(MOUNT_POINT + "/")
+
+
+def _resolve(host, helper_id: str, volume: str, rel: str) -> tuple[str, archive.PathStat]:
+    """Where `rel` leads in the volume (a helper path with no link left in it) and what is
+    there. Links are followed one folder at a time, and only while they stay in the
+    volume: the engine would follow any of them on the way, into the helper's own image."""
+    real = MOUNT_POINT
+    found = None
+    walked = ""
+    for part in rel.split("/") if rel else []:
+        walked = posixpath.join(walked, part)
+        try:
+            found = archive.stat_path(host, helper_id, posixpath.join(real, part))
+        except archive.PathNotFound:
+            shown = archive.printable(rel)
+            raise archive.PathNotFound(f"Nothing at /{shown} in volume {volume}.") from None
+        real = posixpath.normpath(found.real_path)
+        if not _in_volume(real):
+            shown = archive.printable(walked)
+            raise archive.Refused(f"/{shown} is a link to {found.link_target}, outside the volume.")
+    if found is None:
+        found = archive.stat_path(host, helper_id, MOUNT_POINT)
+    return real, found
 
 
 def list_folder(host, volume: str, path: str, limit: int) -> Folder:
     """The direct children of one folder of the volume (at most `limit` of them)."""
     rel = relative(path)
     with _helper(host, volume) as helper_id:
-        target = _stat(host, helper_id, volume, rel)
+        real, target = _resolve(host, helper_id, volume, rel)
         if not target.is_dir:
-            raise archive.Refused(f"/{rel} is a file, not a folder.")
-        listing = archive.list_directory(host, helper_id, target.real_path, limit)
-    folder_path = _outside_in(target.real_path)
+            raise archive.Refused(f"/{archive.printable(rel)} is a file, not a folder.")
+        listing = archive.list_directory(host, helper_id, real, limit)
+    folder_path = _outside_in(real)
     entries = [replace(e, path=posixpath.join(folder_path, e.name)) for e in listing.entries]
     return Folder(path=folder_path, entries=entries, truncated=listing.truncated)
 
@@ -391,11 +401,13 @@ def download(host, volume: str, path: str) -> archive.Transfer:
     rel = relative(path)
     api, helper_id = _start_helper(host, volume)
     try:
-        _stat(host, helper_id, volume, rel)
-        transfer = archive.download(host, helper_id, _inside(rel))
+        real, target = _resolve(host, helper_id, volume, rel)
+        transfer = archive.download(host, helper_id, real)
     except BaseException:
         _remove_helper(api, helper_id)
         raise
-    filename = transfer.filename if rel else f"{volume}.tar"
+    # Named as asked for, also when a link led elsewhere in the volume.
+    name = archive.printable(posixpath.basename(rel)) or volume
+    filename = f"{name}.tar" if target.is_dir else name
     chunks = _HelperChunks(transfer.chunks, api, helper_id)
     return replace(transfer, filename=filename, chunks=chunks)

@@ -23,7 +23,7 @@ from console.engine import volumes as engine_volumes
 from console.engine.errors import EngineError, NotFound
 from console.hosts.models import Host
 from console.volumes.forms import VolumeFilterForm, VolumeForm, VolumePruneForm
-from console.web import attachment
+from console.web import attachment, query_text
 
 VOLUMES = resources.Kind(
     noun="volume",
@@ -135,7 +135,7 @@ def volume_files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     status = 200
     try:
         context["folder"] = engine_volumes.list_folder(
-            host, ref, request.GET.get("path", ""), settings.CONSOLE_LIST_LIMIT
+            host, ref, query_text(request, "path") or "", settings.CONSOLE_LIST_LIMIT
         )
     except archive.PathNotFound as exc:
         context["error"], status = exc, 404
@@ -150,8 +150,8 @@ def volume_files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 def volume_download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """A file of the volume as itself; a folder, or the whole volume, as a tar."""
     host, _ = host_for(request.user, slug, Role.OPERATOR)
-    path = engine_volumes.relative(request.GET.get("path", ""))
-    params = {"path": "/" + path}
+    path = engine_volumes.relative(query_text(request, "path") or "")
+    params = {"path": "/" + archive.printable(path)}
     try:
         transfer = engine_volumes.download(host, ref, path)
     except EngineError as exc:
@@ -162,7 +162,8 @@ def volume_download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
             raise resources.not_found(VOLUMES, host, ref) from None
         messages.error(request, f"{exc.title}: {exc.message}")
         files_url = reverse("volumes:files", args=[host.slug, ref])
-        return redirect(f"{files_url}?{urlencode({'path': posixpath.dirname(path)})}")
+        back = urlencode({"path": archive.as_bytes(posixpath.dirname(path))})
+        return redirect(f"{files_url}?{back}")
     audit(request.user, "volume.download", host=host, target=ref, params=params)
     return attachment(
         request, transfer.chunks, transfer.filename, transfer.content_type, transfer.size

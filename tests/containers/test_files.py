@@ -121,7 +121,7 @@ def member(name: str, kind: str = "file", link: str = "") -> tarfile.TarInfo:
     ],
 )
 def test_entries_that_escape_are_named(entry, destination):
-    reason = archive.escape_reason(entry, destination)
+    reason = archive.EscapeCheck(destination).reason(entry)
     assert reason and repr(entry.name) in reason
 
 
@@ -140,16 +140,17 @@ def test_entries_that_escape_are_named(entry, destination):
     ],
 )
 def test_entries_that_stay_inside_pass(entry, destination):
-    assert archive.escape_reason(entry, destination) is None
+    assert archive.EscapeCheck(destination).reason(entry) is None
 
 
 def test_archive_check_counts_and_refuses_what_is_not_a_tar():
     data = tar_bytes(("d", "dir", b""), ("d/f", "file", b"x" * 10))
-    assert archive.check_archive(io.BytesIO(gzip.compress(data)), "/work", 100) == (2, 10)
+    work = archive.EscapeCheck("/work")
+    assert archive.check_archive(io.BytesIO(gzip.compress(data)), work, 100) == (2, 10)
     with pytest.raises(archive.Refused, match="more than the upload limit"):
-        archive.check_archive(io.BytesIO(data), "/work", 9)
+        archive.check_archive(io.BytesIO(data), work, 9)
     with pytest.raises(archive.Refused, match="not a readable tar"):
-        archive.check_archive(io.BytesIO(b"plain text, not a tar"), "/work", 100)
+        archive.check_archive(io.BytesIO(b"plain text, not a tar"), work, 100)
 
 
 # -- against the engine ---------------------------------------------------------------------

@@ -1,0 +1,22 @@
+"""Names and paths of files in containers and volumes, which need not be UTF-8."""
+
+from urllib.parse import quote
+
+from django import template
+
+from console.engine import archive
+
+register = template.Library()
+
+
+@register.filter
+def printable(text: str) -> str:
+    r"""The name as the page shows it: odd bytes written as \xNN."""
+    return archive.printable(text)
+
+
+@register.filter
+def path_query(path: str) -> str:
+    """The path as a link's query value: its bytes, %-escaped, so the link leads back to
+    the very same name."""
+    return quote(archive.as_bytes(path), safe="")
