@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from tests.daphne import ROOT, free_port, start_daphne
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
 LIMIT = 1024 * 1024
 UPLOAD = "/hosts/any/containers/any/files/upload/"
@@ -142,27 +141,19 @@ def test_a_spooled_body_is_closed_with_its_request(daphne):
     assert _until_no_deleted_files(pid) == []
 
 
-def test_a_browser_posting_a_large_file_shows_the_refusal(daphne):
+def test_a_browser_posting_a_large_file_shows_the_refusal(daphne, page):
     """Chromium is still sending when the answer comes: it shows the answer, not a
     connection reset."""
-    from playwright.sync_api import sync_playwright
-
     port, pid = daphne
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_content(
-                '<form method="post" enctype="multipart/form-data" '
-                f'action="http://127.0.0.1:{port}{UPLOAD}">'
-                '<input type="file" name="files"><button>Upload</button></form>'
-            )
-            big = {"name": "big.bin", "mimeType": "application/octet-stream"}
-            page.set_input_files("input", files=[big | {"buffer": os.urandom(8 << 20)}])
-            with page.expect_navigation():
-                page.click("button")
-            assert page.locator("h1").inner_text() == "Upload too large"
-            assert "larger than the limit of 1.0\xa0MB" in page.locator("p").first.inner_text()
-        finally:
-            browser.close()
+    page.set_content(
+        '<form method="post" enctype="multipart/form-data" '
+        f'action="http://127.0.0.1:{port}{UPLOAD}">'
+        '<input type="file" name="files"><button>Upload</button></form>'
+    )
+    big = {"name": "big.bin", "mimeType": "application/octet-stream"}
+    page.set_input_files("input", files=[big | {"buffer": os.urandom(8 << 20)}])
+    with page.expect_navigation():
+        page.click("button")
+    assert page.locator("h1").inner_text() == "Upload too large"
+    assert "larger than the limit of 1.0\xa0MB" in page.locator("p").first.inner_text()
     assert _until_no_deleted_files(pid) == []
