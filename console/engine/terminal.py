@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError
-from console.engine.streams import RawBody, demultiplex, hard_close
+from console.engine.streams import RawBody, demultiplex, hard_close, own_connection
 
 # The exec'd shell first prints its PID inside the container (an OSC sequence that
 # terminals ignore and the session strips), so closing the page can end it: the engine
@@ -34,8 +34,7 @@ class _HijackedStream:
     """Blocking read/write on the engine's hijacked connection."""
 
     def __init__(self, api, response):
-        api._raise_for_status(response)
-        self._sock = api._get_raw_response_socket(response)
+        self._sock = own_connection(api, response)
         api._disable_socket_timeout(self._sock)
         self._response = response
         self._body = RawBody(response)  # a hijacked connection: no chunked encoding
