@@ -26,7 +26,7 @@ import requests
 import requests.adapters
 import urllib3.exceptions
 from django.conf import settings
-from docker.transport.sshconn import SSHHTTPAdapter
+from docker.transport.sshconn import SSHConnectionPool, SSHHTTPAdapter
 from docker.utils import version_lt
 
 from console.engine import errors
@@ -69,8 +69,26 @@ class _UnknownHostKey(paramiko.MissingHostKeyPolicy):
         raise errors.HostKeyUnknown(key_line(key), fingerprint(key))
 
 
+# What closing a channel or client of an SSH session that died half-way may raise.
+_DEAD_SESSION = (EOFError, OSError, paramiko.SSHException)
+
+
+class _SSHPool(SSHConnectionPool):
+    """docker-py's SSH pool, minus reusing a connection whose channel has ended (the
+    engine hung up, or a stream closed it): that would fail with "Socket is closed"."""
+
+    def _get_conn(self, timeout):
+        conn = super()._get_conn(timeout)
+        channel = conn.sock
+        if channel is not None and (channel.closed or channel.eof_received):
+            conn.close()  # the request opens a new channel
+        return conn
+
+
 class PinnedSSHAdapter(SSHHTTPAdapter):
-    """docker-py's SSH transport with the console's own key and pinned host key.
+    """docker-py's SSH transport with the console's own key and pinned host key, and
+    a new SSH session once the old one died (docker-py keeps using a dead one: "SSH
+    session not active" until the client is rebuilt).
 
     docker-py reads ~/.ssh and rejects unknown keys; a console keeps both per host.
     """
@@ -102,6 +120,25 @@ class PinnedSSHAdapter(SSHHTTPAdapter):
             "banner_timeout": self._connect_timeout,
             "auth_timeout": self._connect_timeout,
         }
+
+    def get_connection(self, url, proxies=None):
+        with self.pools.lock:
+            transport = self.ssh_client.get_transport()
+            if transport is None or not transport.is_active():
+                # sshd restarted or the network dropped: every pool holds the dead session.
+                with contextlib.suppress(*_DEAD_SESSION):
+                    self.pools.clear()
+                self._connect()
+            pool = self.pools.get(url)
+            if pool is None:
+                pool = _SSHPool(
+                    ssh_client=self.ssh_client,
+                    timeout=self.timeout,
+                    maxsize=self.max_pool_size,
+                    host=self.ssh_host,
+                )
+                self.pools[url] = pool
+        return pool
 
 
 class PinnedTLSAdapter(requests.adapters.HTTPAdapter):
@@ -218,8 +255,14 @@ def client_for(host) -> docker.APIClient:
         old = _cache.get(host.pk)
         _cache[host.pk] = (stamp, api)
     if old and old[1] is not api:
-        old[1].close()
+        _close(old[1])
     return api
+
+
+def _close(api: docker.APIClient) -> None:
+    # An SSH client whose session died raises while it says goodbye on it.
+    with contextlib.suppress(*_DEAD_SESSION):
+        api.close()
 
 
 def forget(host) -> None:
@@ -227,7 +270,7 @@ def forget(host) -> None:
     with _cache_lock:
         cached = _cache.pop(host.pk, None)
     if cached:
-        cached[1].close()
+        _close(cached[1])
 
 
 def forget_all() -> None:
@@ -235,7 +278,7 @@ def forget_all() -> None:
         cached = list(_cache.values())
         _cache.clear()
     for _, api in cached:
-        api.close()
+        _close(api)
 
 
 def _reason(exc: BaseException) -> str:

@@ -3,6 +3,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
 
 from tests.engines import raw_client
@@ -21,3 +29,80 @@ def tls_api(fleet):
     api = raw_client(fleet, "tls")
     yield api
     api.close()
+
+
+class PrivateSSHD:
+    """An sshd of this test alone, with the fleet's host key and authorized key (so it
+    leads to engine A), that the test may restart; its row is `host`."""
+
+    def __init__(self, fleet, directory: Path):
+        from tests import fleet as fleet_module
+
+        self._fleet_module = fleet_module
+        ssh = Path(fleet.root, "ssh")
+        self.port = fleet_module._free_ports(1)[0]
+        config = (ssh / "sshd_config").read_text()
+        config = re.sub(r"(?m)^Port .*$", f"Port {self.port}", config)
+        config = re.sub(r"(?m)^PidFile .*$", f"PidFile {directory / 'sshd.pid'}", config)
+        self._config = directory / "sshd_config"
+        self._config.write_text(config)
+        self._log = directory / "sshd.log"
+        self._proc: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        with self._log.open("ab") as log:
+            self._proc = subprocess.Popen(
+                [self._fleet_module._need("sshd"), "-D", "-e", "-f", str(self._config)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 10
+        while not self._fleet_module._ssh_banner(self.port):
+            assert self._proc.poll() is None, self._log.read_text()[-2000:]
+            assert time.monotonic() < deadline, "private sshd did not start"
+            time.sleep(0.05)
+
+    def sessions(self) -> list[int]:
+        """The per-connection sshd processes this sshd forked."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self._proc.pid:
+                    children.append(int(stat.parent.name))
+        return children
+
+    def stop(self) -> None:
+        """Stop the listener and every connection it serves, as a crash or reboot would."""
+        sessions = self.sessions()
+        self._proc.kill()
+        self._proc.wait(10)
+        for pid in sessions:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def private_sshd(fleet, tmp_path):
+    sshd = PrivateSSHD(fleet, tmp_path)
+    yield sshd
+    sshd.stop()
+
+
+@pytest.fixture
+def private_ssh_host(db, fleet, private_sshd):
+    from console.hosts.models import Host
+
+    host = Host.objects.create(
+        name="private ssh",
+        slug="private-ssh",
+        url=f"ssh://root@127.0.0.1:{private_sshd.port}",
+        ssh_private_key=Path(fleet.ssh_key).read_text().strip(),
+        ssh_host_key=fleet.ssh_host_key_pub,
+    )
+    return stored(host)
