@@ -16,6 +16,7 @@ import ssl
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -116,10 +117,13 @@ class PinnedSSHAdapter(SSHHTTPAdapter):
             "pkey": self._pkey,
             "allow_agent": False,
             "look_for_keys": False,
-            "timeout": self._connect_timeout,
-            "banner_timeout": self._connect_timeout,
-            "auth_timeout": self._connect_timeout,
         }
+
+    def _connect(self):
+        timeout = call_timeout(self._connect_timeout)
+        self.ssh_client.connect(
+            **self.ssh_params, timeout=timeout, banner_timeout=timeout, auth_timeout=timeout
+        )
 
     def get_connection(self, url, proxies=None):
         with self.pools.lock:
@@ -193,6 +197,44 @@ def tls_context(ca_cert: str, client_cert: str, client_key: str) -> ssl.SSLConte
     return ctx
 
 
+_limit = threading.local()
+
+
+@contextlib.contextmanager
+def answer_by(moment: float) -> Iterator[None]:
+    """Engine calls this thread makes inside give up at `moment` (time.monotonic()) when
+    it comes before their timeout: a call no page waits for any more must not hold its
+    thread (and a fan-out slot of its host) until the engine timeout."""
+    outer = getattr(_limit, "moment", None)
+    _limit.moment = moment if outer is None else min(outer, moment)
+    try:
+        yield
+    finally:
+        _limit.moment = outer
+
+
+def call_timeout(timeout: float | None) -> float | None:
+    """`timeout`, shortened to what is left before this thread's `answer_by` moment."""
+    moment = getattr(_limit, "moment", None)
+    if moment is None:
+        return timeout
+    # Never zero: requests would make the socket non-blocking instead of failing.
+    left = max(moment - time.monotonic(), 0.01)
+    return left if timeout is None else min(timeout, left)
+
+
+class _EngineClient(docker.APIClient):
+    """docker-py's client; every request's timeout honours the thread's `answer_by`."""
+
+    @property
+    def timeout(self):
+        return call_timeout(self._timeout)
+
+    @timeout.setter
+    def timeout(self, value):
+        self._timeout = value
+
+
 def _build(host) -> docker.APIClient:
     timeout = settings.CONSOLE_ENGINE_TIMEOUT
     url = host.url
@@ -205,7 +247,7 @@ def _build(host) -> docker.APIClient:
     if scheme == "ssh":
         # use_ssh_client keeps docker-py from connecting on its own; the pinned
         # adapter below replaces its transport before the first request.
-        api = docker.APIClient(
+        api = _EngineClient(
             base_url=url,
             version=docker.constants.MINIMUM_DOCKER_API_VERSION,
             timeout=timeout,
@@ -217,7 +259,7 @@ def _build(host) -> docker.APIClient:
         api.mount("http+docker://ssh", adapter)
     elif scheme == "tcp" and host.tls:
         netloc = urlsplit(url).netloc
-        api = docker.APIClient(
+        api = _EngineClient(
             base_url=f"https://{netloc}",
             version=docker.constants.MINIMUM_DOCKER_API_VERSION,
             timeout=timeout,
@@ -227,7 +269,7 @@ def _build(host) -> docker.APIClient:
         api._custom_adapter = adapter
         api.mount("https://", adapter)
     else:
-        api = docker.APIClient(
+        api = _EngineClient(
             base_url=url, version=docker.constants.MINIMUM_DOCKER_API_VERSION, timeout=timeout
         )
     # REQUESTS_CA_BUNDLE and proxies from the environment must not apply to engines.
