@@ -13,23 +13,12 @@ import pytest
 
 from console.engine import build, containers, streams, system
 from console.streams import pulls
-from tests.security.transports import stored, tls_api  # noqa: F401  (a fixture)
+from tests.security.transports import host, raw_api, run_on, tls_api  # noqa: F401  (fixtures)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.parametrize("which", ["tls_host", "ssh_host"]),
 ]
-
-
-@pytest.fixture
-def host(which, request):
-    return stored(request.getfixturevalue(which))
-
-
-@pytest.fixture
-def raw_api(which, request):
-    """docker-py straight to the engine behind `host`."""
-    return request.getfixturevalue("tls_api" if which == "tls_host" else "engine_api")
 
 
 def _context(tmp_path, dockerfile: str) -> str:
@@ -42,7 +31,7 @@ def _context(tmp_path, dockerfile: str) -> str:
     return str(path)
 
 
-def test_builds_in_a_row(host, raw_api, fleet, tmp_path):
+def test_builds_in_a_row(host, raw_api, fleet, tmp_path):  # noqa: F811
     repository = f"console-test/transport-{uuid.uuid4().hex[:8]}"
     try:
         for attempt in range(3):
@@ -60,7 +49,7 @@ def test_builds_in_a_row(host, raw_api, fleet, tmp_path):
                 raw_api.remove_image(image["Id"], force=True)
 
 
-def test_a_pull_job_then_the_next_page(host, raw_api, registry_image, admin_user):
+def test_a_pull_job_then_the_next_page(host, raw_api, registry_image, admin_user):  # noqa: F811
     try:
         job = pulls.start_or_join(host, registry_image, admin_user)
         assert job.finished.wait(60)
@@ -72,20 +61,13 @@ def test_a_pull_job_then_the_next_page(host, raw_api, registry_image, admin_user
             raw_api.remove_image(registry_image, force=True)
 
 
-CHATTY = ["sh", "-c", "while true; do echo x; sleep 0.05; done"]
-
-
 @pytest.fixture
-def chatty(fleet, raw_api):
-    """A container on `host`'s engine printing a line every 50 ms."""
-    none = raw_api.create_host_config(network_mode="none")
-    cid = raw_api.create_container(fleet.base_image, CHATTY, host_config=none)["Id"]
-    raw_api.start(cid)
-    yield cid
-    raw_api.remove_container(cid, force=True)
+def chatty(run_on):  # noqa: F811
+    """A container printing a line every 50 ms."""
+    return run_on(["sh", "-c", "while true; do echo x; sleep 0.05; done"])
 
 
-def test_logs_closed_from_another_thread_then_many_polls(host, chatty):
+def test_logs_closed_from_another_thread_then_many_polls(host, chatty):  # noqa: F811
     for _ in range(6):
         source = streams.LogSource(host, chatty, streams.LogOptions(follow=True), line_limit=1000)
         first = threading.Event()

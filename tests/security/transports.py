@@ -31,6 +31,38 @@ def tls_api(fleet):
     api.close()
 
 
+# For tests parametrized over `which` ("tls_host", "ssh_host"):
+
+
+@pytest.fixture
+def host(which, request):
+    return stored(request.getfixturevalue(which))
+
+
+@pytest.fixture
+def raw_api(which, request):
+    """docker-py straight to the engine behind `host`."""
+    return request.getfixturevalue("tls_api" if which == "tls_host" else "engine_api")
+
+
+@pytest.fixture
+def run_on(fleet, raw_api):
+    """run_on(command): a running container with no network on `host`'s engine."""
+    made: list[str] = []
+
+    def run(command: list[str]) -> str:
+        none = raw_api.create_host_config(network_mode="none")
+        cid = raw_api.create_container(fleet.base_image, command, host_config=none)["Id"]
+        made.append(cid)
+        raw_api.start(cid)
+        return cid
+
+    yield run
+    for cid in made:
+        with contextlib.suppress(Exception):
+            raw_api.remove_container(cid, force=True)
+
+
 class PrivateSSHD:
     """An sshd of this test alone, with the fleet's host key and authorized key (so it
     leads to engine A), that the test may restart; its row is `host`."""
