@@ -30,6 +30,7 @@ migrate: venv
 	$(PY) manage.py bootstrap
 
 run: migrate
+	$(PY) manage.py end_terminals
 	@echo "Console on http://$(HOST):$(PORT)/"
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) console.asgi:application
 

@@ -18,7 +18,7 @@ from typing import IO
 
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError
-from console.engine.streams import hard_close
+from console.engine.streams import hard_close, own_connection
 from console.engine.text import bounded
 
 CHUNK = 1 << 20
@@ -124,8 +124,7 @@ class BuildSource:
                     stream=True,
                     timeout=None,
                 )
-                api._raise_for_status(self._response)
-                self._socket = api._get_raw_response_socket(self._response)
+                self._socket = own_connection(api, self._response)
         except BaseException:
             self._file.close()
             raise

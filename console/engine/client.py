@@ -16,6 +16,7 @@ import ssl
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -26,7 +27,7 @@ import requests
 import requests.adapters
 import urllib3.exceptions
 from django.conf import settings
-from docker.transport.sshconn import SSHHTTPAdapter
+from docker.transport.sshconn import SSHConnectionPool, SSHHTTPAdapter
 from docker.utils import version_lt
 
 from console.engine import errors
@@ -69,8 +70,26 @@ class _UnknownHostKey(paramiko.MissingHostKeyPolicy):
         raise errors.HostKeyUnknown(key_line(key), fingerprint(key))
 
 
+# What closing a channel or client of an SSH session that died half-way may raise.
+_DEAD_SESSION = (EOFError, OSError, paramiko.SSHException)
+
+
+class _SSHPool(SSHConnectionPool):
+    """docker-py's SSH pool, minus reusing a connection whose channel has ended (the
+    engine hung up, or a stream closed it): that would fail with "Socket is closed"."""
+
+    def _get_conn(self, timeout):
+        conn = super()._get_conn(timeout)
+        channel = conn.sock
+        if channel is not None and (channel.closed or channel.eof_received):
+            conn.close()  # the request opens a new channel
+        return conn
+
+
 class PinnedSSHAdapter(SSHHTTPAdapter):
-    """docker-py's SSH transport with the console's own key and pinned host key.
+    """docker-py's SSH transport with the console's own key and pinned host key, and
+    a new SSH session once the old one died (docker-py keeps using a dead one: "SSH
+    session not active" until the client is rebuilt).
 
     docker-py reads ~/.ssh and rejects unknown keys; a console keeps both per host.
     """
@@ -98,10 +117,32 @@ class PinnedSSHAdapter(SSHHTTPAdapter):
             "pkey": self._pkey,
             "allow_agent": False,
             "look_for_keys": False,
-            "timeout": self._connect_timeout,
-            "banner_timeout": self._connect_timeout,
-            "auth_timeout": self._connect_timeout,
         }
+
+    def _connect(self):
+        timeout = call_timeout(self._connect_timeout)
+        self.ssh_client.connect(
+            **self.ssh_params, timeout=timeout, banner_timeout=timeout, auth_timeout=timeout
+        )
+
+    def get_connection(self, url, proxies=None):
+        with self.pools.lock:
+            transport = self.ssh_client.get_transport()
+            if transport is None or not transport.is_active():
+                # sshd restarted or the network dropped: every pool holds the dead session.
+                with contextlib.suppress(*_DEAD_SESSION):
+                    self.pools.clear()
+                self._connect()
+            pool = self.pools.get(url)
+            if pool is None:
+                pool = _SSHPool(
+                    ssh_client=self.ssh_client,
+                    timeout=self.timeout,
+                    maxsize=self.max_pool_size,
+                    host=self.ssh_host,
+                )
+                self.pools[url] = pool
+        return pool
 
 
 class PinnedTLSAdapter(requests.adapters.HTTPAdapter):
@@ -156,6 +197,44 @@ def tls_context(ca_cert: str, client_cert: str, client_key: str) -> ssl.SSLConte
     return ctx
 
 
+_limit = threading.local()
+
+
+@contextlib.contextmanager
+def answer_by(moment: float) -> Iterator[None]:
+    """Engine calls this thread makes inside give up at `moment` (time.monotonic()) when
+    it comes before their timeout: a call no page waits for any more must not hold its
+    thread (and a fan-out slot of its host) until the engine timeout."""
+    outer = getattr(_limit, "moment", None)
+    _limit.moment = moment if outer is None else min(outer, moment)
+    try:
+        yield
+    finally:
+        _limit.moment = outer
+
+
+def call_timeout(timeout: float | None) -> float | None:
+    """`timeout`, shortened to what is left before this thread's `answer_by` moment."""
+    moment = getattr(_limit, "moment", None)
+    if moment is None:
+        return timeout
+    # Never zero: requests would make the socket non-blocking instead of failing.
+    left = max(moment - time.monotonic(), 0.01)
+    return left if timeout is None else min(timeout, left)
+
+
+class _EngineClient(docker.APIClient):
+    """docker-py's client; every request's timeout honours the thread's `answer_by`."""
+
+    @property
+    def timeout(self):
+        return call_timeout(self._timeout)
+
+    @timeout.setter
+    def timeout(self, value):
+        self._timeout = value
+
+
 def _build(host) -> docker.APIClient:
     timeout = settings.CONSOLE_ENGINE_TIMEOUT
     url = host.url
@@ -168,7 +247,7 @@ def _build(host) -> docker.APIClient:
     if scheme == "ssh":
         # use_ssh_client keeps docker-py from connecting on its own; the pinned
         # adapter below replaces its transport before the first request.
-        api = docker.APIClient(
+        api = _EngineClient(
             base_url=url,
             version=docker.constants.MINIMUM_DOCKER_API_VERSION,
             timeout=timeout,
@@ -180,7 +259,7 @@ def _build(host) -> docker.APIClient:
         api.mount("http+docker://ssh", adapter)
     elif scheme == "tcp" and host.tls:
         netloc = urlsplit(url).netloc
-        api = docker.APIClient(
+        api = _EngineClient(
             base_url=f"https://{netloc}",
             version=docker.constants.MINIMUM_DOCKER_API_VERSION,
             timeout=timeout,
@@ -190,7 +269,7 @@ def _build(host) -> docker.APIClient:
         api._custom_adapter = adapter
         api.mount("https://", adapter)
     else:
-        api = docker.APIClient(
+        api = _EngineClient(
             base_url=url, version=docker.constants.MINIMUM_DOCKER_API_VERSION, timeout=timeout
         )
     # REQUESTS_CA_BUNDLE and proxies from the environment must not apply to engines.
@@ -218,8 +297,14 @@ def client_for(host) -> docker.APIClient:
         old = _cache.get(host.pk)
         _cache[host.pk] = (stamp, api)
     if old and old[1] is not api:
-        old[1].close()
+        _close(old[1])
     return api
+
+
+def _close(api: docker.APIClient) -> None:
+    # An SSH client whose session died raises while it says goodbye on it.
+    with contextlib.suppress(*_DEAD_SESSION):
+        api.close()
 
 
 def forget(host) -> None:
@@ -227,7 +312,7 @@ def forget(host) -> None:
     with _cache_lock:
         cached = _cache.pop(host.pk, None)
     if cached:
-        cached[1].close()
+        _close(cached[1])
 
 
 def forget_all() -> None:
@@ -235,7 +320,7 @@ def forget_all() -> None:
         cached = list(_cache.values())
         _cache.clear()
     for _, api in cached:
-        api.close()
+        _close(api)
 
 
 def _reason(exc: BaseException) -> str:

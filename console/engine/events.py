@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from console.engine.client import client_for, translate
-from console.engine.streams import hard_close
+from console.engine.streams import hard_close, own_connection
 
 EVENT_TYPES = (
     "container",
@@ -63,8 +63,7 @@ class EventSource:
             params["filters"] = json.dumps(filters)
         with translate():
             self._response = api._get(api._url("/events"), params=params, stream=True, timeout=None)
-            api._raise_for_status(self._response)
-            self._socket = api._get_raw_response_socket(self._response)
+            self._socket = own_connection(api, self._response)
         self._api = api
 
     def __iter__(self):

@@ -1,11 +1,13 @@
 """Run one engine call on many hosts at once, each with the same deadline.
 
 A dead host costs its deadline once, however many hosts there are, and never
-holds up the answers of the others.
+holds up the answers of the others, however many pages wait on it at once.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -14,14 +16,27 @@ from typing import Generic, TypeVar
 from django.conf import settings
 
 from console.engine import errors
-from console.engine.client import translate
+from console.engine.client import answer_by, translate
 
 T = TypeVar("T")
 H = TypeVar("H")
 
-# Shared and never joined: a call stuck past its deadline finishes (at the client
-# timeout) in the background instead of holding the page.
-_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="engine")
+# Calls in flight per host. Each host has threads of its own: a silent host's calls
+# queue behind each other, never in front of a healthy host's.
+PER_HOST = 4
+_executors: dict[object, ThreadPoolExecutor] = {}
+_executors_lock = threading.Lock()
+
+
+def _executor(host) -> ThreadPoolExecutor:
+    # Rows of different tables (hosts, registries) may share a pk: the key says which.
+    key = (type(host).__name__, getattr(host, "pk", host))
+    with _executors_lock:
+        if (executor := _executors.get(key)) is None:
+            executor = _executors[key] = ThreadPoolExecutor(
+                max_workers=PER_HOST, thread_name_prefix="engine"
+            )
+        return executor
 
 
 @dataclass
@@ -35,18 +50,22 @@ class HostResult(Generic[H, T]):
         return self.error is None
 
 
-def _guarded(fn: Callable[[H], T], host: H) -> T:
-    with translate():
+def _guarded(fn: Callable[[H], T], host: H, moment: float) -> T:
+    with translate(), answer_by(moment):
         return fn(host)
 
 
 def fan_out(
     hosts: Iterable[H], fn: Callable[[H], T], deadline: float | None = None
 ) -> list[HostResult[H, T]]:
-    """`fn(host)` for every host concurrently; results in the order of `hosts`."""
+    """`fn(host)` for every host concurrently; results in the order of `hosts`.
+
+    The engine calls of `fn` give up at the deadline: a call still queued then is
+    dropped and one still waiting for its engine ends, so it frees its thread."""
     deadline = settings.CONSOLE_HOST_DEADLINE if deadline is None else deadline
     hosts = list(hosts)
-    futures = [_pool.submit(_guarded, fn, host) for host in hosts]
+    moment = time.monotonic() + deadline
+    futures = [_executor(host).submit(_guarded, fn, host, moment) for host in hosts]
     wait(futures, timeout=deadline)
     results = []
     for host, future in zip(hosts, futures, strict=True):

@@ -16,7 +16,7 @@ from console.engine.client import client_for, translate
 from console.engine.errors import EngineError
 from console.engine.masking import masked_build_args, masked_build_cmd
 from console.engine.registry import registry_auth_header
-from console.engine.streams import hard_close
+from console.engine.streams import hard_close, own_connection
 from console.engine.text import bounded, parse_timestamp
 
 
@@ -45,8 +45,7 @@ class ProgressSource:
                 stream=True,
                 timeout=None,
             )
-            api._raise_for_status(self._response)
-            self._socket = api._get_raw_response_socket(self._response)
+            self._socket = own_connection(api, self._response)
         self._api = api
 
     def __iter__(self) -> Iterator[PullProgress]:

@@ -12,7 +12,7 @@ from datetime import datetime
 from console.engine.client import client_for, translate
 from console.engine.containers import list_containers
 from console.engine.errors import EngineError
-from console.engine.streams import hard_close
+from console.engine.streams import hard_close, own_connection
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,7 @@ class StatsSource:
                 stream=True,
                 timeout=None,
             )
-            api._raise_for_status(self._response)
-            self._socket = api._get_raw_response_socket(self._response)
+            self._socket = own_connection(api, self._response)
         self._api = api
 
     def __iter__(self):

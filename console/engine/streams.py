@@ -214,6 +214,23 @@ class RawBody:
         return b"".join(pieces)
 
 
+def own_connection(api, response):
+    """The raw socket of a streamed answer, its connection taken out of the client's pool
+    for good; raises the engine's error for a failed answer.
+
+    A stream is closed from another thread (`hard_close`), and urllib3 puts a
+    connection back in the pool as soon as it has read an answer to its end: a pooled
+    connection whose socket a stream closed breaks the host's next call ("file
+    descriptor cannot be a negative integer" over TLS, "Socket is closed" over SSH).
+    """
+    api._raise_for_status(response)
+    raw = response.raw
+    connection, raw._connection = raw._connection, None
+    if connection is not None and raw._pool is not None:
+        raw._pool._put_conn(None)  # the pool keeps its size: its next call connects anew
+    return api._get_raw_response_socket(response)
+
+
 def hard_close(sock) -> None:
     """Close a stream socket from another thread, whatever the transport gave us:
     socket.SocketIO (unix, tcp), ssl.SSLSocket (TLS) or a paramiko Channel (SSH)."""
@@ -398,8 +415,7 @@ class LogSource:
                 # from the consumer instead.
                 timeout=None if options.follow else api.timeout,
             )
-            api._raise_for_status(self._response)
-            self._socket = api._get_raw_response_socket(self._response)
+            self._socket = own_connection(api, self._response)
         self._body = RawBody(self._response)
         self._splitter = LineSplitter(line_limit)
 

@@ -9,33 +9,73 @@ output may already sit there with the response headers (docker-py issue 3332).
 from __future__ import annotations
 
 import contextlib
+import secrets
 import shlex
 import socket
+import threading
 from dataclasses import dataclass
 
 from console.engine.client import client_for, translate
-from console.engine.errors import EngineError
-from console.engine.streams import RawBody, demultiplex, hard_close
+from console.engine.errors import Conflict, EngineError, NotFound
+from console.engine.streams import RawBody, demultiplex, hard_close, own_connection
 
-# The exec'd shell first prints its PID inside the container (an OSC sequence that
-# terminals ignore and the session strips), so closing the page can end it: the engine
-# has no call to stop an exec, and closing the connection leaves the process running.
-PID_MARK = b"\x1b]console-pid;"
-_WRAPPER = "printf '\\033]console-pid;%s\\007' $$; exec \"$@\""
-# Ends every process of the session (field 6 of /proc/PID/stat is the session id):
-# the shell and whatever full-screen program runs in it.
-_HANGUP = (
-    'for p in /proc/[0-9]*; do set -- $(sed "s/.*) //" "$p/stat" 2>/dev/null); '
-    '[ "$4" = "{sid}" ] && kill -{signal} "${{p#/proc/}}" 2>/dev/null; done'
-)
+# Every exec the console starts carries MARKER=<token> in its environment, and so does
+# whatever runs in its terminal. The engine has no call to stop an exec and closing the
+# connection leaves the process running; the token finds the processes to end, also
+# before the shell printed anything and after a console restart.
+MARKER = "CONSOLE_SESSION"
+# Ends every process of the marked sessions (field 6 of /proc/PID/stat is the session
+# id, the 4th after the name): SIGHUP as a closed terminal would, SIGKILL to what is
+# left a second later. Exits 0 once none is left.
+_END_SESSION = r"""
+m='{marker}'
+sids=$(for p in /proc/[0-9]*; do
+  tr '\000' '\n' < "$p/environ" 2>/dev/null | grep -qxF "$m" || continue
+  set -- $(sed 's/.*) //' "$p/stat" 2>/dev/null); echo "$4"
+done)
+[ -n "$sids" ] || exit 0
+members() {{
+  for p in /proc/[0-9]*; do
+    set -- $(sed 's/.*) //' "$p/stat" 2>/dev/null)
+    [ "$1" = Z ] && continue
+    for s in $sids; do [ "$4" = "$s" ] && echo "${{p#/proc/}}"; done
+  done
+}}
+kill -HUP $(members) 2>/dev/null
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  [ -n "$(members)" ] || exit 0
+  sleep 0.1 2>/dev/null || sleep 1
+done
+kill -KILL $(members) 2>/dev/null
+sleep 0.1 2>/dev/null || sleep 1
+[ -z "$(members)" ]
+"""
+
+
+def new_marker() -> str:
+    return secrets.token_hex(12)
+
+
+def end_session(host, container_id: str, marker: str) -> bool:
+    """End the processes of the exec session marked `marker` in the container (a POSIX
+    one): True once none is left (a stopped or removed container has none). Raises
+    EngineError when the engine cannot be asked."""
+    api = client_for(host)
+    script = _END_SESSION.format(marker=f"{MARKER}={marker}")
+    try:
+        with translate():
+            killer = api.exec_create(container_id, ["sh", "-c", script], user="0")
+            api.exec_start(killer["Id"])  # waits for the script's end
+            return api.exec_inspect(killer["Id"]).get("ExitCode") == 0
+    except (NotFound, Conflict):  # removed, or not running: nothing of it runs
+        return True
 
 
 class _HijackedStream:
     """Blocking read/write on the engine's hijacked connection."""
 
     def __init__(self, api, response):
-        api._raise_for_status(response)
-        self._sock = api._get_raw_response_socket(response)
+        self._sock = own_connection(api, response)
         api._disable_socket_timeout(self._sock)
         self._response = response
         self._body = RawBody(response)  # a hijacked connection: no chunked encoding
@@ -61,7 +101,7 @@ class ExecRequest:
     workdir: str = ""
     cols: int = 80
     rows: int = 24
-    wrap: bool = True  # False on engines without a POSIX shell (Windows)
+    posix: bool = True  # False on engines without a POSIX shell (Windows): no hang-up
 
 
 def parse_command(text: str) -> list[str]:
@@ -75,24 +115,32 @@ def parse_command(text: str) -> list[str]:
 
 
 class ExecSession:
-    """One `docker exec -it` process and its stream."""
+    """One `docker exec -it` process and its stream, marked with `marker`."""
 
-    def __init__(self, host, ref: str, request: ExecRequest):
+    def __init__(self, host, ref: str, request: ExecRequest, marker: str):
         self.host = host
+        self.marker = marker
         self._api = client_for(host)
-        command = request.command
-        if request.wrap:
-            command = ["sh", "-c", _WRAPPER, "sh", *command]
+        self._posix = request.posix
+        environment = {"TERM": "xterm-256color"}
+        if request.posix:
+            environment[MARKER] = marker
+        self._closing = threading.Lock()
+        self._closed = False
+        # Whether the processes ended: None until close() knows.
+        self.ended: bool | None = None
+        # Whether the process outlived its stream (the connection to the engine broke).
+        self.outlived_stream: bool | None = None
         with translate():
             self.container_id = self._api.inspect_container(ref)["Id"]
             created = self._api.exec_create(
                 self.container_id,
-                command,
+                request.command,
                 stdin=True,
                 tty=True,
                 user=request.user,
                 workdir=request.workdir or None,
-                environment={"TERM": "xterm-256color"},
+                environment=environment,
             )
             self.exec_id: str = created["Id"]
             response = self._api._post_json(
@@ -102,9 +150,6 @@ class ExecSession:
                 stream=True,
             )
             self._stream = _HijackedStream(self._api, response)
-        self._wrapped = request.wrap
-        self.pid: str = ""
-        self._head = b""
         # A command that ends at once is gone before the resize: nothing to size then.
         with contextlib.suppress(EngineError):
             self.resize(request.cols, request.rows)
@@ -112,26 +157,7 @@ class ExecSession:
     def __iter__(self):
         """Output chunks until the process ends (or the stream is closed)."""
         while data := self._stream.read():
-            if self._wrapped and not self.pid:
-                data = self._take_pid(data)
-                if not data:
-                    continue
             yield data
-
-    def _take_pid(self, data: bytes) -> bytes:
-        """Strip the wrapper's PID mark off the start of the output."""
-        self._head += data
-        if PID_MARK.startswith(self._head):
-            return b""  # the mark is still arriving
-        if self._head.startswith(PID_MARK):
-            end = self._head.find(b"\x07")
-            if end == -1 and len(self._head) < 64:
-                return b""
-            if end != -1:
-                self.pid = self._head[len(PID_MARK) : end].decode(errors="replace")
-                self._head = self._head[end + 1 :]
-        rest, self._head, self._wrapped = self._head, b"", False
-        return rest
 
     def write(self, data: bytes) -> None:
         with translate():
@@ -146,19 +172,26 @@ class ExecSession:
             return bool(self._api.exec_inspect(self.exec_id).get("Running"))
 
     def close(self) -> None:
-        """Close the stream and end the session's processes in the container."""
-        self._stream.close()
-        pid, self.pid = self.pid, ""  # closed again (bridge, page): hang up only once
-        if not pid.isdigit():
-            return
-        with contextlib.suppress(Exception), translate():
-            script = (
-                _HANGUP.format(sid=pid, signal="HUP")
-                + "; sleep 1; "
-                + _HANGUP.format(sid=pid, signal="KILL")
-            )
-            killer = self._api.exec_create(self.container_id, ["sh", "-c", script])
-            self._api.exec_start(killer["Id"], detach=True)
+        """Close the stream and end the session's processes in the container. Called
+        from the stream's thread and the page's: the second waits for the first."""
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
+            self._stream.close()
+            with contextlib.suppress(EngineError):
+                self.outlived_stream = self.running()
+            if self._posix:  # also what the shell left running in its terminal
+                self.end()
+            elif self.outlived_stream is False:
+                self.ended = True
+
+    def end(self) -> bool:
+        """One try at ending the session's processes (POSIX only): True once none is
+        left, False while the engine cannot be asked."""
+        with contextlib.suppress(EngineError):
+            self.ended = end_session(self.host, self.container_id, self.marker)
+        return bool(self.ended)
 
 
 class AttachSession:
