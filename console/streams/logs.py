@@ -108,8 +108,7 @@ class LogsConsumer(HostStreamConsumer):
             finally:
                 self.bridge.close()
             if not options.follow:
-                await self.send_status("End of the logs.", end=True)
-                await self.close(1000)
+                await self.finish("End of the logs.")
                 return
             now = time.time_ns()
             stopped_at = f"{now // 10**9}.{now % 10**9:09d}"

@@ -129,8 +129,7 @@ class MergedLogsConsumer(HostStreamConsumer):
             await self._follow(
                 rows, asked, [_after(h[-1] if h else None, started) for h in histories]
             )
-        await self.send_status("End of the logs.", end=True)
-        await self.close(1000)
+        await self.finish("End of the logs.")
 
     async def _send(self, lines: list[tuple]) -> None:
         if not self.show_timestamps:
