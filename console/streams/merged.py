@@ -68,7 +68,12 @@ def merged_logs_page(request: HttpRequest, slug: str) -> HttpResponse:
             }
         ),
     }
-    return render(request, "streams/merged_logs.html", context)
+    try:
+        log_options(request.GET)
+    except ValueError as exc:
+        context.update(option_error=str(exc), ready=False)
+    status = 400 if "option_error" in context else 200
+    return render(request, "streams/merged_logs.html", context, status=status)
 
 
 def _ordering_key(line: tuple) -> tuple[int, int]:
