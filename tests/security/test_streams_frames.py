@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from tests.daphne import serve_console
-from tests.wsclient import Closed, WebSocket
+from tests.wsclient import Closed, WebSocket, run
 
 MIB = 1024 * 1024
 # A line just under the console's 1 MiB line limit, 600 kB of CJK text (1.2 MB once
@@ -85,7 +85,7 @@ def test_long_and_cjk_lines_arrive_whole(served, make_container, engine_api):
     console, cookie = served
     cid = _finished(make_container, engine_api, PRINTER)
     path = f"/ws/hosts/frames/containers/{cid}/logs/?tail=all"
-    lines, others = asyncio.run(_read_all(console, cookie, path))
+    lines, others = run(_read_all(console, cookie, path))
     texts = [text for _stream, text in lines]
     cjk = _cjk_as_the_engine_has_it(engine_api, cid)
     assert [len(t) for t in texts] == [MIB - 1, len(cjk), MIB + len(" […cut]"), 4]
@@ -105,7 +105,7 @@ def test_merged_logs_send_big_frames_in_parts(served, make_container, engine_api
     command = ["sh", "-c", f"for i in $(seq 1 3000); do echo $i {wide}; done"]
     cid = _finished(make_container, engine_api, command)
     path = f"/ws/hosts/frames/logs/?containers={cid}&tail=all"
-    lines, others = asyncio.run(_read_all(console, cookie, path))
+    lines, others = run(_read_all(console, cookie, path))
     assert [text for _stream, text, _who in lines] == [f"{i} {wide}" for i in range(1, 3001)]
     assert others[-1] == {"t": "closed", "code": 1000}
 
@@ -116,7 +116,7 @@ def test_a_refused_send_closes_the_socket_and_says_why(served_small, make_contai
         make_container, engine_api, ["sh", "-c", "head -c 200000 /dev/zero | tr '\\0' z"]
     )
     path = f"/ws/hosts/frames/containers/{cid}/logs/?tail=all"
-    lines, others = asyncio.run(_read_all(console, cookie, path))
+    lines, others = run(_read_all(console, cookie, path))
     assert lines == []
     error, closed = others[-2:]
     assert error["t"] == "error" and error["code"] == 4500
@@ -129,7 +129,7 @@ def test_a_slow_page_gets_the_end_of_a_finished_log(served, make_container, engi
     console, cookie = served
     cid = _finished(make_container, engine_api, ["seq", "1", "50000"])
     path = f"/ws/hosts/frames/containers/{cid}/logs/?tail=all"
-    lines, others = asyncio.run(_read_all(console, cookie, path, ack_delay=0.3))
+    lines, others = run(_read_all(console, cookie, path, ack_delay=0.3))
     assert [text for _stream, text in lines] == [str(n) for n in range(1, 50_001)]
     assert others[-2:] == [
         {"t": "status", "text": "End of the logs.", "end": True},

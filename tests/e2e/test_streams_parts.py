@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e import conftest as e2e
 from tests.e2e.conftest import log_in, wait_until
-
-# The browser journeys' fixtures: a console served by daphne, Chromium, engine A.
-browser, page, console_server = e2e.browser, e2e.page, e2e.console_server
-e2e_host, engine_containers = e2e.e2e_host, e2e.engine_containers
 
 MIB = 1024 * 1024
 LINE_LENGTHS = "Array.from(document.querySelectorAll('#log .line'), (l) => l.textContent.length)"
