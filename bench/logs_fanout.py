@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import statistics
 import threading
@@ -23,10 +22,7 @@ from datetime import datetime
 
 from common import fleet
 from wsbench import (
-    TEXT,
-    Closed,
     RSSSampler,
-    WebSocket,
     bench_container,
     console,
     cpu_seconds,
@@ -35,6 +31,7 @@ from wsbench import (
 )
 
 from tests.engines import raw_client
+from tests.wsclient import Closed, WebSocket
 
 CONTAINERS = 20
 FOLLOWERS = 200
@@ -64,19 +61,14 @@ class Follower:
         ws = await WebSocket.connect(port, path, cookie)
         try:
             while not stop.is_set():
-                opcode, payload = await ws.recv()
-                if opcode != TEXT:
-                    continue
+                frame = await ws.frame()
                 arrival = time.time()
-                frame = json.loads(payload)
                 if frame.get("t") == "lines":
                     self.received.extend((arrival, text) for _, text in frame["lines"])
                     self.ready.set()
                 elif frame.get("t") == "error":
                     self.error = frame.get("text")
                     return
-                if "seq" in frame:
-                    await ws.send_json({"ack": frame["seq"]})
         except (Closed, ConnectionError, asyncio.IncompleteReadError) as exc:
             self.error = self.error or repr(exc)
         finally:

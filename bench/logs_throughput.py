@@ -14,7 +14,6 @@ Not a test: it only prints what it measured.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import statistics
 import subprocess
@@ -22,9 +21,10 @@ import time
 
 from common import fleet
 from export import DOCKER
-from wsbench import TEXT, Closed, RSSSampler, WebSocket, bench_container, console, vm_rss_mb
+from wsbench import RSSSampler, bench_container, console, vm_rss_mb
 
 from tests.engines import raw_client
+from tests.wsclient import Closed, WebSocket
 
 LINES = 200_000
 ROUNDS = 3
@@ -48,17 +48,12 @@ async def console_logs(
     count, last = 0, ""
     try:
         while time.perf_counter() - started < budget:
-            opcode, payload = await ws.recv()
-            if opcode != TEXT:
-                continue
-            frame = json.loads(payload)
+            frame = await ws.frame()
             if frame.get("t") == "lines":
                 count += len(frame["lines"])
                 last = frame["lines"][-1][1]
             elif frame.get("t") == "error":
                 raise RuntimeError(frame)
-            if "seq" in frame:
-                await ws.send_json({"ack": frame["seq"]})
             if frame.get("end") or count >= LINES:
                 break
     except Closed:

@@ -20,9 +20,10 @@ import statistics
 import time
 
 from common import fleet
-from wsbench import BINARY, WebSocket, bench_container, console, percentile
+from wsbench import bench_container, console, percentile
 
 from tests.engines import raw_client
+from tests.wsclient import BINARY, WebSocket
 
 KEYSTROKES = 300
 BLOCK = 50  # keystrokes on one side before switching to the other

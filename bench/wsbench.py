@@ -1,20 +1,12 @@
 """What the websocket benchmarks share: a daphne process serving the console (as `make
-run` does) on a throw-away database with a logged-in session, a minimal RFC 6455 client
-speaking to it the way the pages do, and an RSS sampler for the daphne process.
-
-The client is deliberately small: text and binary frames, client masking, fragmented
-messages, ping/pong and close; no extensions, no TLS.
+run` does) on a throw-away database with a logged-in session and an RSS sampler for the
+daphne process. The client speaking to it the way the pages do is tests/wsclient.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import contextlib
-import hashlib
-import json
 import os
-import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -24,117 +16,6 @@ from common import admin_client
 from export import proc_kb
 
 from tests.daphne import free_port, start_daphne
-
-CONT, TEXT, BINARY, CLOSE, PING, PONG = 0, 1, 2, 8, 9, 10
-_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-
-class Closed(Exception):
-    def __init__(self, code: int):
-        super().__init__(f"websocket closed ({code})")
-        self.code = code
-
-
-def _mask(data: bytes, key: bytes) -> bytes:
-    if not data:
-        return b""
-    n = len(data)
-    mask = int.from_bytes((key * (n // 4 + 1))[:n], "big")
-    return (int.from_bytes(data, "big") ^ mask).to_bytes(n, "big")
-
-
-class WebSocket:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
-        self.reader = reader
-        self.writer = writer
-        self.close_code: int | None = None
-
-    @classmethod
-    async def connect(cls, port: int, path: str, cookie: str) -> WebSocket:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
-        key = base64.b64encode(os.urandom(16))
-        writer.write(
-            (
-                f"GET {path} HTTP/1.1\r\n"
-                f"Host: 127.0.0.1:{port}\r\n"
-                "Upgrade: websocket\r\n"
-                "Connection: Upgrade\r\n"
-                f"Sec-WebSocket-Key: {key.decode()}\r\n"
-                "Sec-WebSocket-Version: 13\r\n"
-                f"Origin: http://127.0.0.1:{port}\r\n"
-                f"Cookie: sessionid={cookie}\r\n\r\n"
-            ).encode()
-        )
-        head = await reader.readuntil(b"\r\n\r\n")
-        if not head.startswith(b"HTTP/1.1 101"):
-            writer.close()
-            raise ConnectionError(head.decode(errors="replace"))
-        accept = base64.b64encode(hashlib.sha1(key + _GUID).digest())  # noqa: S324 (RFC 6455)
-        if accept not in head:
-            writer.close()
-            raise ConnectionError("wrong Sec-WebSocket-Accept")
-        return cls(reader, writer)
-
-    async def _send(self, opcode: int, payload: bytes) -> None:
-        n = len(payload)
-        if n < 126:
-            header = struct.pack("!BB", 0x80 | opcode, 0x80 | n)
-        elif n < 1 << 16:
-            header = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, n)
-        else:
-            header = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, n)
-        key = os.urandom(4)
-        self.writer.write(header + key + _mask(payload, key))
-        await self.writer.drain()
-
-    async def send_text(self, text: str) -> None:
-        await self._send(TEXT, text.encode())
-
-    async def send_json(self, value) -> None:
-        await self._send(TEXT, json.dumps(value).encode())
-
-    async def send_binary(self, data: bytes) -> None:
-        await self._send(BINARY, data)
-
-    async def recv(self) -> tuple[int, bytes]:
-        """The next (TEXT or BINARY, payload); answers pings; raises Closed at a close."""
-        read = self.reader.readexactly
-        parts: list[bytes] = []
-        opcode = CONT
-        while True:
-            b0, b1 = await read(2)
-            op, length = b0 & 0x0F, b1 & 0x7F
-            if length == 126:
-                (length,) = struct.unpack("!H", await read(2))
-            elif length == 127:
-                (length,) = struct.unpack("!Q", await read(8))
-            key = await read(4) if b1 & 0x80 else b""
-            payload = await read(length) if length else b""
-            if key:
-                payload = _mask(payload, key)
-            if op == PING:
-                await self._send(PONG, payload)
-                continue
-            if op == PONG:
-                continue
-            if op == CLOSE:
-                self.close_code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
-                with contextlib.suppress(Exception):
-                    await self._send(CLOSE, payload[:2])
-                raise Closed(self.close_code)
-            if op != CONT:
-                opcode = op
-            parts.append(payload)
-            if b0 & 0x80:
-                return opcode, parts[0] if len(parts) == 1 else b"".join(parts)
-
-    async def close(self) -> None:
-        if self.close_code is None:
-            with contextlib.suppress(Exception):
-                await self._send(CLOSE, struct.pack("!H", 1000))
-        self.writer.close()
-        with contextlib.suppress(Exception):
-            await self.writer.wait_closed()
 
 
 class RSSSampler:

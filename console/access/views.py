@@ -18,6 +18,16 @@ from console.access.models import AuditEntry, HostRole, Role
 from console.access.permissions import host_for
 
 CSV_COLUMNS = ("at", "username", "host_name", "action", "target", "ok", "error", "params")
+# What a spreadsheet reads as the start of a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """`value` as a CSV cell a spreadsheet shows as text: a leading single quote when it
+    would start a formula. Targets, names and errors come from users and engines: any
+    of them may read `=HYPERLINK(…)`."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def visible_entries(user) -> QuerySet[AuditEntry]:
@@ -66,18 +76,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         writer = csv.writer(response)
         writer.writerow(CSV_COLUMNS)
         for entry in entries.iterator():
-            writer.writerow(
-                [
-                    entry.at.isoformat(),
-                    entry.username,
-                    entry.host_name,
-                    entry.action,
-                    entry.target,
-                    entry.ok,
-                    entry.error,
-                    entry.params,
-                ]
+            cells = (
+                entry.at.isoformat(),
+                entry.username,
+                entry.host_name,
+                entry.action,
+                entry.target,
+                entry.ok,
+                entry.error,
+                entry.params,
             )
+            writer.writerow([csv_cell(cell) for cell in cells])
         return response
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -199,10 +199,22 @@ def container_top(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     return render(request, template, context)
 
 
+# Seconds a stop or restart may wait for the container before killing it. The request
+# waits as long (the CLI has no bound); ten minutes is already longer than most proxies
+# keep a request open.
+STOP_TIMEOUT_MAX = 600
+
+
 def _action_params(request: HttpRequest, action: str) -> dict:
+    """The action's options from the form; ValueError when one is out of bounds."""
     post = request.POST
-    if action in ("stop", "restart") and post.get("timeout", "").isdigit():
-        return {"timeout": int(post["timeout"])}
+    if action in ("stop", "restart") and (timeout := post.get("timeout", "").strip()):
+        if not (timeout.isascii() and timeout.isdigit() and int(timeout) <= STOP_TIMEOUT_MAX):
+            raise ValueError(
+                f"The timeout must be a whole number between 0 and {STOP_TIMEOUT_MAX} "
+                "seconds: the request waits that long at most."
+            )
+        return {"timeout": int(timeout)}
     if action == "kill" and post.get("signal"):
         return {"signal": post["signal"].strip().upper()}
     if action == "remove":
@@ -229,7 +241,11 @@ def container_action(request: HttpRequest, slug: str, ref: str, action: str) -> 
     if action not in engine_containers.ACTIONS:
         raise Http404("No such action.")
     host, role = host_for(request.user, slug, Role.OPERATOR)
-    _run_action(request, host, ref, action, _action_params(request, action))
+    try:
+        params = _action_params(request, action)
+    except ValueError as exc:
+        return HttpResponse(f"{exc}\n", status=400, content_type="text/plain; charset=utf-8")
+    _run_action(request, host, ref, action, params)
     if request.htmx:
         # The row again, as the engine now has it; nothing if the container is gone.
         try:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Generic, Protocol, TypeVar
 
 from console.engine.client import client_for, translate, translate_exception
@@ -258,31 +259,43 @@ _RFC3339 = re.compile(
 )
 
 
+# The times a --since/--until may name: those of datetime (years 1 to 9999), well
+# within the engine's 64-bit seconds.
+_EARLIEST = int(datetime(1, 1, 1, tzinfo=UTC).timestamp())
+_LATEST = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
+
+
 def parse_time(text: str, now: datetime | None = None) -> str | None:
     """A `--since`/`--until` value as the docker CLI takes and sends it: a Go duration
     before now ("42m", "1h30m"), an RFC 3339 date or date-time (to the nanosecond), or
-    Unix seconds; the result is the CLI's "seconds.nanoseconds". Empty: None."""
+    Unix seconds; the result is the CLI's "seconds.nanoseconds". Empty: None.
+    ValueError for anything else, and for a time before year 1 or after 9999."""
     text = text.strip()
     if not text:
         return None
     if re.fullmatch(r"(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+", text):
-        nanos = sum(int(float(n) * _UNIT_NANOS[u]) for n, u in _DURATION.findall(text))
+        # Decimal, not float: 400 nines of seconds are not infinity.
+        nanos = sum(int(Decimal(n) * _UNIT_NANOS[u]) for n, u in _DURATION.findall(text))
         now_nanos = int((now or datetime.now(UTC)).timestamp() * 10**6) * 1000
         moment = now_nanos - nanos
-        return f"{moment // 10**9}.{moment % 10**9:09d}"
-    if re.fullmatch(r"\d+(\.\d{1,9})?", text):
-        return text
-    match = _RFC3339.fullmatch(text)
-    if not match:
-        raise ValueError(
-            f"{text!r} is neither a duration like 42m nor a time like 2026-01-02T15:04:05Z"
-        )
-    day, clock, fraction, zone = match.groups()
-    clock = clock or "00:00:00"
-    if clock.count(":") == 1:
-        clock += ":00"
-    moment = datetime.fromisoformat(f"{day}T{clock}{'+00:00' if zone in (None, 'Z') else zone}")
-    return f"{int(moment.timestamp())}.{(fraction or '').ljust(9, '0')}"
+        seconds, fraction = moment // 10**9, f"{moment % 10**9:09d}"
+    elif match := re.fullmatch(r"(\d+)(?:\.(\d{1,9}))?", text):
+        seconds, fraction = int(match[1]), match[2]
+    else:
+        match = _RFC3339.fullmatch(text)
+        if not match:
+            raise ValueError(
+                f"{text!r} is neither a duration like 42m nor a time like 2026-01-02T15:04:05Z"
+            )
+        day, clock, fraction, zone = match.groups()
+        clock = clock or "00:00:00"
+        if clock.count(":") == 1:
+            clock += ":00"
+        moment = datetime.fromisoformat(f"{day}T{clock}{'+00:00' if zone in (None, 'Z') else zone}")
+        seconds, fraction = int(moment.timestamp()), (fraction or "").ljust(9, "0")
+    if not _EARLIEST <= seconds <= _LATEST:
+        raise ValueError(f"{text[:40]!r} is out of range: pick a time between years 1 and 9999")
+    return f"{seconds}.{fraction}" if fraction else str(seconds)
 
 
 # ---------------------------------------------------------------- logs

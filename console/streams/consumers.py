@@ -4,6 +4,12 @@
 Flow control: daphne buffers whatever a consumer sends, however slow the browser, so
 the browser acknowledges frames (`{"ack": seq}`) and a consumer never has more than
 `window` unacknowledged frames out. A slow browser therefore slows the engine read.
+
+Size: daphne refuses a websocket message over 1 MiB, so a frame bigger than
+MESSAGE_BYTES goes out as parts, each a frame of its own (`{"seq", "part": text,
+"more": true}`, the last without "more"), whose texts the page joins and parses as the
+frame (static/js/live.js). Text goes as UTF-8: escaped as `\\uXXXX`, 590 kB of CJK
+text would be 1.2 MB.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from enum import IntEnum
 from importlib import import_module
 from urllib.parse import parse_qs
@@ -28,6 +35,16 @@ from console.access.notify import LOGOUT, PASSWORD, user_group
 from console.access.permissions import host_for
 from console.engine.errors import EngineError, NotFound
 
+logger = logging.getLogger(__name__)
+
+# Bytes of one websocket message at most: under daphne's default limit of 1 MiB.
+MESSAGE_BYTES = 1_000_000
+# Characters of one part: 4 bytes each at most in UTF-8, escaping included, plus the
+# part's envelope.
+PART_CHARS = (MESSAGE_BYTES - 100) // 4
+# Seconds a finished stream waits for the page to acknowledge its last frames.
+DRAIN_SECONDS = 5
+
 
 class Close(IntEnum):
     """Close codes the pages tell apart (4000-4999 are the application's)."""
@@ -37,6 +54,7 @@ class Close(IntEnum):
     FORBIDDEN = 4403
     NO_HOST = 4404
     GONE = 4410  # the container (or exec) no longer exists
+    SERVER_ERROR = 4500  # the console failed (a refused send, a bug); it is logged
     HOST_DOWN = 4502
 
 
@@ -97,6 +115,13 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
             await self.fail(Close.HOST_DOWN, f"{exc.title}: {exc.message}")
         except ValueError as exc:
             await self.fail(Close.BAD_REQUEST, str(exc))
+        except Exception as exc:  # a refused send or a bug: the page must not wait forever
+            logger.exception("websocket %s failed", self.scope["path"])
+            await self.fail(
+                Close.SERVER_ERROR,
+                f"The stream stopped on a server error ({type(exc).__name__}); "
+                "the server's log has the details.",
+            )
 
     async def stream(self) -> None:
         raise NotImplementedError
@@ -177,8 +202,7 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
             return
         if "ack" in message:
             self._acked = max(self._acked, int(message["ack"]))
-            if self._sent - self._acked < self.window:
-                self._credit.set()
+            self._credit.set()  # the waiters check what they wait for
         else:
             await self.on_message(message)
 
@@ -188,26 +212,55 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
     async def on_bytes(self, data: bytes) -> None:
         """Raw input from the page (keystrokes)."""
 
-    async def send_frame(self, payload: dict) -> None:
-        """Send data, waiting while `window` frames are unacknowledged."""
+    async def _next_seq(self) -> int:
+        """The next frame's number, once fewer than `window` frames are unacknowledged."""
         while self._sent - self._acked >= self.window:
             self._credit.clear()
             await self._credit.wait()
         self._sent += 1
-        await self.send(text_data=json.dumps({"seq": self._sent, **payload}))
+        return self._sent
+
+    async def send_frame(self, payload: dict) -> None:
+        """Send data within the window: one frame, or parts when it is too big."""
+        text = json.dumps(payload, ensure_ascii=False)
+        if len(text) <= PART_CHARS or len(text.encode()) <= MESSAGE_BYTES - 100:
+            # The payload is never empty (it has its "t"): the number goes in front.
+            seq = await self._next_seq()
+            await self.send(text_data=f'{{"seq": {seq}, {text[1:]}')
+            return
+        for start in range(0, len(text), PART_CHARS):
+            part = {"seq": await self._next_seq(), "part": text[start : start + PART_CHARS]}
+            if start + PART_CHARS < len(text):
+                part["more"] = True
+            await self.send(text_data=json.dumps(part, ensure_ascii=False))
 
     async def send_data(self, data: bytes) -> None:
-        """Send raw bytes (a binary frame, acknowledged by count), within the window."""
-        while self._sent - self._acked >= self.window:
-            self._credit.clear()
-            await self._credit.wait()
-        self._sent += 1
-        await self.send(bytes_data=data)
+        """Send raw bytes within the window, as binary frames of MESSAGE_BYTES at most
+        (acknowledged by count)."""
+        for start in range(0, len(data), MESSAGE_BYTES):
+            await self._next_seq()
+            await self.send(bytes_data=data[start : start + MESSAGE_BYTES])
 
     async def send_status(self, text: str, **extra) -> None:
         """A control message; not counted against the window."""
-        await self.send(text_data=json.dumps({"t": "status", "text": text, **extra}))
+        await self.send(
+            text_data=json.dumps({"t": "status", "text": text, **extra}, ensure_ascii=False)
+        )
+
+    async def finish(self, text: str, **extra) -> None:
+        """The stream is complete: the final status (`end`) and a normal close, once the
+        page acknowledged every frame (or DRAIN_SECONDS passed). Closing earlier loses
+        the last frames: the page's acknowledgements then reach a closed connection,
+        whose reset discards what the page had not read yet."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(DRAIN_SECONDS):
+                while self._acked < self._sent:
+                    self._credit.clear()
+                    await self._credit.wait()
+        await self.send_status(text, end=True, **extra)
+        await self.close(1000)
 
     async def fail(self, code: Close, message: str) -> None:
-        await self.send(text_data=json.dumps({"t": "error", "code": int(code), "text": message}))
+        error = {"t": "error", "code": int(code), "text": message}
+        await self.send(text_data=json.dumps(error, ensure_ascii=False))
         await self.close(int(code))

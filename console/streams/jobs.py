@@ -177,5 +177,4 @@ class JobConsumer(HostStreamConsumer):
             await self.fail(Close.HOST_DOWN, f"{job.failure.title}: {job.failure.message}")
             return
         text, extra = job.outcome()
-        await self.send_status(text, end=True, **extra)
-        await self.close(1000)
+        await self.finish(text, **extra)

@@ -58,8 +58,7 @@ class StatsConsumer(HostStreamConsumer):
             return
         if not running:
             # The engine would stream zeros for as long as one listens.
-            await self.send_status("The container is not running.", end=True)
-            await self.close(1000)
+            await self.finish("The container is not running.")
             return
         self.bridge = streams.ThreadBridge(
             lambda: stats.StatsSource(self.host, ref), maxsize=2, keep_latest=True
@@ -70,8 +69,7 @@ class StatsConsumer(HostStreamConsumer):
                 await self.send_frame({"t": "stats", "sample": sample.as_dict()})
         finally:
             self.bridge.close()
-        await self.send_status("The container stopped.", end=True)
-        await self.close(1000)
+        await self.finish("The container stopped.")
 
     async def stopped(self) -> None:
         if bridge := getattr(self, "bridge", None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import replace
 
@@ -22,6 +23,8 @@ from console.web import attachment
 # costs about a millisecond a frame, so a follower that fell behind catches up in big
 # frames instead of falling further behind in small ones.
 COALESCE_BATCHES = 16
+# A bigger tail is "all" in practice; the engine refuses numbers beyond 64 bits.
+MAX_TAIL = 10**9
 
 
 def log_options(params: QueryDict | dict) -> streams.LogOptions:
@@ -29,10 +32,12 @@ def log_options(params: QueryDict | dict) -> streams.LogOptions:
     tail_text = str(params.get("tail", "200")).strip().lower()
     if tail_text in ("all", ""):
         tail = None
-    elif tail_text.isdigit():
+    elif re.fullmatch(r"[0-9]+", tail_text):
         tail = int(tail_text)
+        if tail > MAX_TAIL:
+            raise ValueError(f"tail is out of range: at most {MAX_TAIL}, or “all”")
     else:
-        raise ValueError(f"tail must be a number or “all”, not {tail_text!r}")
+        raise ValueError(f"tail must be a number or “all”, not {tail_text[:40]!r}")
     return streams.LogOptions(
         follow=params.get("follow") in ("1", "on", "true"),
         tail=tail,
@@ -56,7 +61,7 @@ def logs_page(request: HttpRequest, slug: str, ref: str):
         log_options(request.GET)
     except ValueError as exc:
         context["error"] = str(exc)
-    return render(request, "streams/logs.html", context)
+    return render(request, "streams/logs.html", context, status=400 if "error" in context else 200)
 
 
 @require_GET
@@ -108,8 +113,7 @@ class LogsConsumer(HostStreamConsumer):
             finally:
                 self.bridge.close()
             if not options.follow:
-                await self.send_status("End of the logs.", end=True)
-                await self.close(1000)
+                await self.finish("End of the logs.")
                 return
             now = time.time_ns()
             stopped_at = f"{now // 10**9}.{now % 10**9:09d}"

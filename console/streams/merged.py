@@ -68,7 +68,12 @@ def merged_logs_page(request: HttpRequest, slug: str) -> HttpResponse:
             }
         ),
     }
-    return render(request, "streams/merged_logs.html", context)
+    try:
+        log_options(request.GET)
+    except ValueError as exc:
+        context.update(option_error=str(exc), ready=False)
+    status = 400 if "option_error" in context else 200
+    return render(request, "streams/merged_logs.html", context, status=status)
 
 
 def _ordering_key(line: tuple) -> tuple[int, int]:
@@ -129,8 +134,7 @@ class MergedLogsConsumer(HostStreamConsumer):
             await self._follow(
                 rows, asked, [_after(h[-1] if h else None, started) for h in histories]
             )
-        await self.send_status("End of the logs.", end=True)
-        await self.close(1000)
+        await self.finish("End of the logs.")
 
     async def _send(self, lines: list[tuple]) -> None:
         if not self.show_timestamps:

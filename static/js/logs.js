@@ -113,20 +113,15 @@
   onlyMatches.addEventListener("change", refilter);
   wrapBox.addEventListener("change", () => view.classList.toggle("wrap", wrapBox.checked));
 
-  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-  const socket = new WebSocket(scheme + location.host + view.dataset.socket);
-  socket.addEventListener("open", () => { status.textContent = "live"; });
-  socket.addEventListener("message", (event) => {
-    const frame = JSON.parse(event.data);
+  const socket = openStream(view.dataset.socket, (frame) => {
     if (frame.t === "lines") receive(frame.lines);
     else if (frame.t === "status") { if (frame.names) names = frame.names; if (frame.text) status.textContent = frame.text; }
     else if (frame.t === "error") status.textContent = frame.text;
-    if (frame.seq) socket.send(JSON.stringify({ ack: frame.seq }));
-  });
-  socket.addEventListener("close", (event) => {
+  }, (event) => {
     if (event.code !== 1000 && !status.textContent.startsWith("End")) {
       status.textContent = status.textContent + ` (closed: ${event.code})`;
     }
     view.dataset.closed = String(event.code);
   });
+  socket.addEventListener("open", () => { status.textContent = "live"; });
 })();

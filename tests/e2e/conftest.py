@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.daphne import free_port, start_daphne
+from tests.daphne import Console, serve_console
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -28,52 +23,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@dataclass
-class Console:
-    url: str
-    username: str
-    password: str
-    env: dict
-
-    def manage(self, *args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return done.stdout
-
-
 @pytest.fixture(scope="session")
 def console_server(tmp_path_factory) -> Iterator[Console]:
-    data = tmp_path_factory.mktemp("console-data")
-    env = os.environ | {
-        "CONSOLE_DATA_DIR": str(data),
-        "CONSOLE_ADMIN_USERNAME": "admin",
-        "CONSOLE_ADMIN_PASSWORD": "e2e-password-1",
-        "CONSOLE_HOST_DEADLINE": "3",
-        "DOCKER_HOST": "",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    port = free_port()
-    console = Console(f"http://127.0.0.1:{port}", "admin", "e2e-password-1", env)
-    console.manage("migrate", "--noinput", "-v0")
-    console.manage("bootstrap")
-    log = open(data / "daphne.log", "w")
-    try:
-        server = start_daphne(port, env, log)
-    except RuntimeError:
-        log.close()
-        raise RuntimeError((data / "daphne.log").read_text()) from None
-    try:
+    with serve_console(tmp_path_factory.mktemp("console-data")) as console:
         yield console
-    finally:
-        server.terminate()
-        server.wait(10)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -12,21 +12,28 @@ from console.asgi import application
 
 
 class Socket:
-    """A connected test websocket that acknowledges frames as the page does."""
+    """A connected test websocket that acknowledges frames and joins parts as the page
+    does (static/js/live.js)."""
 
     def __init__(self, communicator: WebsocketCommunicator):
         self.communicator = communicator
         self.close_code: int | None = None
 
     async def receive(self, timeout: float = 10) -> dict:
-        output = await self.communicator.receive_output(timeout)
-        if output["type"] == "websocket.close":
-            self.close_code = output.get("code")
-            return {"t": "closed", "code": self.close_code}
-        frame = json.loads(output["text"])
-        if "seq" in frame:
-            await self.communicator.send_json_to({"ack": frame["seq"]})
-        return frame
+        joined = ""
+        while True:
+            output = await self.communicator.receive_output(timeout)
+            if output["type"] == "websocket.close":
+                self.close_code = output.get("code")
+                return {"t": "closed", "code": self.close_code}
+            frame = json.loads(output["text"])
+            if "seq" in frame:
+                await self.communicator.send_json_to({"ack": frame["seq"]})
+            if "part" not in frame:
+                return frame
+            joined += frame["part"]
+            if not frame.get("more"):
+                return json.loads(joined)
 
     async def lines(self, count: int, timeout: float = 10) -> list[list]:
         """Receive until `count` lines arrived (or the socket closed)."""
