@@ -16,6 +16,9 @@ import pytest
 from tests import fleet as fleet_module
 from tests.engines import only_in_registry
 
+# The browser journeys' console and Chromium, one of each for the whole run.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(scope="session")
 def fleet() -> Iterator[fleet_module.Fleet]:

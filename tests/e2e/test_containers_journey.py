@@ -2,7 +2,7 @@
 
 import socket
 
-from tests.e2e.conftest import log_in
+from tests.browser import log_in
 from tests.engines import raw_client
 
 

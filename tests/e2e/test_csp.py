@@ -3,8 +3,8 @@ pages in Chromium: htmx, xterm.js, uPlot and the websockets run with no violatio
 
 import uuid
 
+from tests.browser import log_in, wait_until
 from tests.conftest import STOPPABLE
-from tests.e2e.conftest import log_in, wait_until
 
 TICKER = ["sh", "-c", "trap 'exit 0' TERM; while true; do echo tick; sleep 0.2; done"]
 

@@ -6,7 +6,7 @@ import uuid
 from urllib.parse import quote
 
 from tests import hostile
-from tests.e2e.conftest import log_in, wait_until
+from tests.browser import log_in, wait_until
 
 
 def test_hostile_data_stays_inert_in_the_browser(

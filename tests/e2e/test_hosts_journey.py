@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.e2e.conftest import log_in
+from tests.browser import log_in
 
 
 def test_add_tls_host_and_see_it_up(page, console_server, fleet):

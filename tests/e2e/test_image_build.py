@@ -6,7 +6,7 @@ import uuid
 
 import docker.errors
 
-from tests.e2e.conftest import log_in, wait_until
+from tests.browser import log_in, wait_until
 
 
 def test_build_from_dockerfile_with_live_log(

@@ -4,7 +4,7 @@ reach the end, then remove the image on its remove page."""
 import docker.errors
 import pytest
 
-from tests.e2e.conftest import log_in
+from tests.browser import log_in
 
 
 def test_pull_with_live_progress_then_remove(

@@ -1,8 +1,8 @@
 """Live pages in a real browser: logs arriving, a terminal answering, the list following
 the engine."""
 
+from tests.browser import log_in, wait_until
 from tests.conftest import STOPPABLE
-from tests.e2e.conftest import log_in, wait_until
 
 # True once a line of the terminal's screen reads just "42".
 SCREEN_HAS_42 = """(() => {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import log_in, wait_until
+from tests.browser import log_in, wait_until
 
 MIB = 1024 * 1024
 LINE_LENGTHS = "Array.from(document.querySelectorAll('#log .line'), (l) => l.textContent.length)"

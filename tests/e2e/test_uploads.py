@@ -8,8 +8,8 @@ import os
 import tarfile
 import uuid
 
+from tests.browser import log_in
 from tests.conftest import STOPPABLE
-from tests.e2e.conftest import log_in
 
 
 def test_a_large_upload_reaches_the_container_intact(

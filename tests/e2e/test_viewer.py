@@ -4,8 +4,8 @@ viewer sees only their team's host, has no stop button, and a forged stop is ref
 import json
 import uuid
 
+from tests.browser import log_in
 from tests.conftest import STOPPABLE
-from tests.e2e.conftest import log_in
 
 
 def _set_up_viewer(page, console, host_slug: str, team: str, username: str) -> str:

@@ -3,7 +3,7 @@ sees the volume in use."""
 
 import contextlib
 
-from tests.e2e.conftest import log_in
+from tests.browser import log_in
 from tests.engines import raw_client
 
 VOLUME = "e2e-vol"

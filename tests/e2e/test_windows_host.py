@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import log_in
+from tests.browser import log_in
 from tests.windows_double import WindowsEngineDouble
 
 

@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.browser import log_in
 from tests.conftest import STOPPABLE
-from tests.e2e.conftest import log_in
 
 TRY_SOCKET = """(url) => new Promise((resolve) => {
   const seen = [];

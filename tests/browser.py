@@ -1,4 +1,6 @@
-"""A real console (daphne, its own SQLite) and real Chromium for browser journeys."""
+"""A real console (daphne, its own SQLite) and real Chromium, for every test that needs a
+browser: registered for the whole suite by tests/conftest.py, so one Chromium serves them
+all (a second sync Playwright in one process refuses to start)."""
 
 from __future__ import annotations
 
