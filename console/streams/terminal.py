@@ -140,8 +140,7 @@ class _SessionConsumer(HostStreamConsumer):
             # Closing the session is engine calls (an exec that hangs up its processes).
             await asyncio.to_thread(bridge.close)
         self.left_running()
-        await self.send_status(self.ended_text(), end=True)
-        await self.close(1000)
+        await self.finish(self.ended_text())
 
     def ended_text(self) -> str:
         return "The session ended."

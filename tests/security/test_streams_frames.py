@@ -6,12 +6,13 @@ has everything."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import pytest
 
 from tests.daphne import serve_console
-from tests.wsclient import Closed, WebSocket, run
+from tests.wsclient import BINARY, Closed, WebSocket, run
 
 MIB = 1024 * 1024
 # A line just under the console's 1 MiB line limit, 600 kB of CJK text (1.2 MB once
@@ -135,3 +136,38 @@ def test_a_slow_page_gets_the_end_of_a_finished_log(served, make_container, engi
         {"t": "status", "text": "End of the logs.", "end": True},
         {"t": "closed", "code": 1000},
     ]
+
+
+async def _terminal_output(console, cookie: str, path: str, ack_delay: float) -> tuple[bytes, list]:
+    """All a terminal sent, acknowledging each binary frame `ack_delay` s late (a slow
+    page), and the text frames, the last of them the close (or the connection's loss)."""
+    ws = await WebSocket.connect(console.port, path, cookie)
+    output, others, count = b"", [], 0
+    try:
+        while True:
+            opcode, payload = await asyncio.wait_for(ws.recv(), timeout=30)
+            if opcode == BINARY:
+                output += payload
+                count += 1
+                await asyncio.sleep(ack_delay)
+                await ws.send_json({"ack": count})
+            else:
+                others.append(json.loads(payload))
+    except Closed as closed:
+        others.append({"t": "closed", "code": closed.code})
+    except (ConnectionError, asyncio.IncompleteReadError) as lost:
+        others.append({"t": "lost", "error": repr(lost)})
+    finally:
+        await ws.close()
+    return output, others
+
+
+def test_a_slow_page_gets_the_end_of_a_terminal_session(served, make_container, engine_api):
+    console, cookie = served
+    cid = make_container(f"frames-term-{uuid.uuid4().hex[:8]}")
+    path = f"/ws/hosts/frames/containers/{cid}/terminal/?cmd=seq%201%2030000"
+    output, others = run(_terminal_output(console, cookie, path, ack_delay=0.05))
+    numbers = output.decode().split()
+    assert numbers[-1] == "30000" and len(numbers) == 30000
+    assert others[-1] == {"t": "closed", "code": 1000}
+    assert others[-2]["t"] == "status" and others[-2]["end"] is True
