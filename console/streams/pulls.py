@@ -7,6 +7,8 @@ joins it, and the job writes the audit entry when it ends.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 
@@ -33,6 +35,11 @@ class PullJob(jobs.Job):
 
     def take(self, progress: images.PullProgress) -> None:
         if progress.layer:
+            known = self.layers.get(progress.layer)
+            if progress.total is None and known is not None and known.total:
+                # "Download complete", "Pull complete" carry no size: the layer's bar
+                # stays full at the size it had, whichever snapshot the page gets.
+                progress = replace(progress, current=known.total, total=known.total)
             self.layers[progress.layer] = progress
         else:
             self.summary = [*self.summary[-4:], progress.status]
