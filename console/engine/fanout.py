@@ -67,14 +67,17 @@ def fan_out(
     moment = time.monotonic() + deadline
     futures = [_executor(host).submit(_guarded, fn, host, moment) for host in hosts]
     wait(futures, timeout=deadline)
+    late = errors.HostTimeout(f"No answer within {deadline:g} s.")
     results = []
     for host, future in zip(hosts, futures, strict=True):
         if not future.done():
             future.cancel()
-            results.append(
-                HostResult(host, error=errors.HostTimeout(f"No answer within {deadline:g} s."))
-            )
+            results.append(HostResult(host, error=late))
         elif (exc := future.exception()) is not None:
+            # A call that gave up at the deadline (answer_by) ended the same way as one
+            # still waiting then: both say so alike, whichever finished first.
+            if isinstance(exc, errors.HostTimeout):
+                exc = late
             error = exc if isinstance(exc, errors.EngineError) else errors.EngineError(str(exc))
             results.append(HostResult(host, error=error))
         else:

@@ -50,6 +50,27 @@ def test_run_stop_and_remove_from_the_browser(page, console_server, fleet, e2e_h
             api.remove_container(container["Id"], force=True)
 
 
+# Reports the text of every pull-progress layer row as it is drawn or redrawn.
+WATCH_LAYERS = """
+new MutationObserver(() => {
+  for (const row of document.querySelectorAll("#pull-progress .layer")) {
+    if (row.dataset.reported !== row.textContent) {
+      row.dataset.reported = row.textContent;
+      window.layerShown(row.textContent);
+    }
+  }
+}).observe(document, {childList: true, subtree: true, characterData: true});
+"""
+
+
+def _layers_shown(page) -> list[str]:
+    """The layer rows the pull page draws from now on (across navigations)."""
+    shown: list[str] = []
+    page.expose_function("layerShown", lambda text: shown.append(text))
+    page.add_init_script(WATCH_LAYERS)
+    return shown
+
+
 def test_pull_and_run_shows_progress(page, console_server, fleet, e2e_host, registry_image):
     api = raw_client(fleet)
     try:
@@ -58,10 +79,13 @@ def test_pull_and_run_shows_progress(page, console_server, fleet, e2e_host, regi
         page.fill("#id_image", registry_image)
         page.fill("#id_name", "e2e-pulled")
         page.fill("#id_command", "sh -c \"trap 'exit 0' TERM; sleep 600 & wait\"")
+        shown = _layers_shown(page)
         page.click("button:text-is('Run')")
         page.click("text=Pull and run")
-        page.wait_for_selector("#pull-progress .layer")
-        page.wait_for_url("**/containers/e2e-pulled/", timeout=30_000)
+        # A quick pull moves on to the container before anyone could wait for its
+        # progress: the page records every layer row it drew, whenever that was.
+        page.wait_for_url("**/containers/e2e-pulled/", timeout=60_000)
+        assert any("Pull complete" in row for row in shown), shown
         assert api.inspect_container("e2e-pulled")["Config"]["Image"] == registry_image
     finally:
         for container in api.containers(all=True, filters={"name": "e2e-pulled"}):
