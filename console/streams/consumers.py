@@ -46,6 +46,13 @@ PART_CHARS = (MESSAGE_BYTES - 100) // 4
 DRAIN_SECONDS = 5
 
 
+def _server_error(exc: Exception) -> str:
+    return (
+        f"The stream stopped on a server error ({type(exc).__name__}); "
+        "the server's log has the details."
+    )
+
+
 class Close(IntEnum):
     """Close codes the pages tell apart (4000-4999 are the application's)."""
 
@@ -54,7 +61,9 @@ class Close(IntEnum):
     FORBIDDEN = 4403
     NO_HOST = 4404
     GONE = 4410  # the container (or exec) no longer exists
-    SERVER_ERROR = 4500  # the console failed (a refused send, a bug); it is logged
+    # The console failed (a refused send, a bug); it is logged. Not the protocol's 1011:
+    # daphne's autobahn sends only 1000 and 3000-4999.
+    SERVER_ERROR = 4500
     HOST_DOWN = 4502
 
 
@@ -117,11 +126,7 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
             await self.fail(Close.BAD_REQUEST, str(exc))
         except Exception as exc:  # a refused send or a bug: the page must not wait forever
             logger.exception("websocket %s failed", self.scope["path"])
-            await self.fail(
-                Close.SERVER_ERROR,
-                f"The stream stopped on a server error ({type(exc).__name__}); "
-                "the server's log has the details.",
-            )
+            await self.fail(Close.SERVER_ERROR, _server_error(exc))
 
     async def stream(self) -> None:
         raise NotImplementedError
@@ -191,20 +196,36 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None) -> None:
         if self.cut:
             return
-        if bytes_data is not None:
-            await self.on_bytes(bytes_data)
-            return
         try:
+            if bytes_data is not None:
+                await self.on_bytes(bytes_data)
+                return
             message = json.loads(text_data or "{}")
-        except ValueError:
-            return
-        if not isinstance(message, dict):
-            return
-        if "ack" in message:
-            self._acked = max(self._acked, int(message["ack"]))
-            self._credit.set()  # the waiters check what they wait for
-        else:
-            await self.on_message(message)
+            if not isinstance(message, dict):
+                raise ValueError("a control message is a JSON object")
+            if "ack" in message:
+                self._take_ack(message["ack"])
+            else:
+                await self.on_message(message)
+        except ValueError as exc:
+            await self._refuse(Close.BAD_REQUEST, f"Bad message from the page: {exc}")
+        except Exception as exc:  # a bug in a consumer's input handling
+            logger.exception("websocket %s: input failed", self.scope["path"])
+            await self._refuse(Close.SERVER_ERROR, _server_error(exc))
+
+    def _take_ack(self, value) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"“ack” is the number of a frame received, not {str(value)[:40]!r}")
+        # An acknowledgement beyond what was sent would lift the window for frames not
+        # yet sent, and let daphne's buffer grow without bound.
+        self._acked = max(self._acked, min(value, self._sent))
+        self._credit.set()  # the waiters check what they wait for
+
+    async def _refuse(self, code: Close, message: str) -> None:
+        """Close because of what the page sent: the stream stops first."""
+        self.cut = True
+        await self._stop()
+        await self.fail(code, message)
 
     async def on_message(self, message: dict) -> None:
         """A control message from the page (resize, …)."""
