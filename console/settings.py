@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "console.volumes",
     "console.networks",
     "console.streams",
+    "console.web",
 ]
 
 MIDDLEWARE = [
