@@ -8,9 +8,9 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from console.pacing import paced, uploads_from_disk  # noqa: E402
 from console.routing import websocket_urlpatterns  # noqa: E402
 from console.streams.origin import SameOriginValidator  # noqa: E402
+from console.web.daphne import paced, uploads_from_disk  # noqa: E402
 
 application = uploads_from_disk(
     ProtocolTypeRouter(

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "console.volumes",
     "console.networks",
     "console.streams",
+    "console.web",
 ]
 
 MIDDLEWARE = [
@@ -118,7 +119,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "console.middleware.EngineErrorMiddleware",
+    "console.web.middleware.EngineErrorMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -256,9 +257,9 @@ CONSOLE_LOG_LINE_LIMIT = int(os.environ.get("CONSOLE_LOG_LINE_LIMIT", str(1024 *
 CONSOLE_LOG_VIEW_LINES = int(os.environ.get("CONSOLE_LOG_VIEW_LINES", "5000"))
 CONSOLE_HOST_DEADLINE = float(os.environ.get("CONSOLE_HOST_DEADLINE", "3"))
 CONSOLE_ENGINE_TIMEOUT = float(os.environ.get("CONSOLE_ENGINE_TIMEOUT", "10"))
-FILE_UPLOAD_HANDLERS = ["console.web.MemoryUpload", "console.web.DiskUpload"]
+FILE_UPLOAD_HANDLERS = ["console.web.uploads.MemoryUpload", "console.web.uploads.DiskUpload"]
 # Uploads: bytes per upload (and per unpacked archive), for every request body under daphne
-# (console.pacing, with 1 MiB for the form around the files); listing: entries shown.
+# (console.web.daphne, with 1 MiB for the form around the files); listing: entries shown.
 CONSOLE_UPLOAD_LIMIT = int(os.environ.get("CONSOLE_UPLOAD_LIMIT", str(1 << 30)))
 CONSOLE_LIST_LIMIT = int(os.environ.get("CONSOLE_LIST_LIMIT", "5000"))
 # Volume browsing creates (never starts) a container of this image with the volume mounted.

@@ -73,7 +73,7 @@ def team_new(request: HttpRequest) -> HttpResponse:
         team = form.save()
         audit(request.user, "team.create", target=team.name)
         messages.success(request, f"Team {team.name} created.")
-        return redirect("teams:detail", team.pk)
+        return redirect("access:detail", team.pk)
     status = 400 if form.is_bound else 200
     return render(request, "access/team_form.html", {"form": form}, status=status)
 
@@ -106,7 +106,7 @@ def team_rename(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         audit(request.user, "team.rename", target=team.name, params={"from": old})
         messages.success(request, f"Team {old} is now {team.name}.")
-        return redirect("teams:detail", team.pk)
+        return redirect("access:detail", team.pk)
     team.name = old  # an invalid name must not show up as the team's name
     status = 400 if form.is_bound else 200
     return render(request, "access/team_form.html", {"form": form, "team": team}, status=status)
@@ -123,7 +123,7 @@ def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
         notify_access_changed(members)
         audit(request.user, "team.delete", target=name)
         messages.success(request, f"Team {name} deleted.")
-        return redirect("teams:list")
+        return redirect("access:list")
     return render(request, "access/team_delete.html", {"team": team})
 
 
@@ -132,7 +132,7 @@ def _done(request, team: Team, action: str, message: str, /, on=None, **params) 
     back to the team."""
     audit(request.user, action, host=on, target=team.name, params=params)
     messages.success(request, message)
-    return redirect("teams:detail", team.pk)
+    return redirect("access:detail", team.pk)
 
 
 @require_POST
@@ -155,7 +155,7 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     form = RemoveMemberForm(request.POST, team=team)
     if not form.is_valid():
         messages.error(request, "That user is not a member of this team.")
-        return redirect("teams:detail", team.pk)
+        return redirect("access:detail", team.pk)
     user = form.cleaned_data["user"]
     team.members.remove(user)
     notify_access_changed([user.pk])
@@ -212,7 +212,7 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevokeRoleForm(request.POST, team=team)
     if not form.is_valid():
         messages.error(request, "This team holds no such role.")
-        return redirect("teams:detail", team.pk)
+        return redirect("access:detail", team.pk)
     grant = form.cleaned_data["grant"]
     host, role = grant.host, Role(grant.role)
     grant.delete()

@@ -2,7 +2,7 @@ from django.urls import path
 
 from console.access import teams, users
 
-app_name = "teams"
+app_name = "access"
 urlpatterns = [
     path("", teams.team_list, name="list"),
     path("new/", teams.team_new, name="new"),

@@ -58,7 +58,7 @@ def _set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
         audit(request.user, "user.activate" if active else "user.deactivate", target=name)
         verb = "can log in again" if active else "can no longer log in"
         messages.success(request, f"{name} {verb}.")
-    return redirect("teams:users")
+    return redirect("access:users")
 
 
 @require_POST

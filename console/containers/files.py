@@ -23,7 +23,8 @@ from console.engine import containers as engine_containers
 from console.engine.errors import EngineError, NotFound
 from console.engine.platforms import PathStyle, path_style
 from console.hosts.models import Host
-from console.web import attachment, query_text
+from console.web.downloads import attachment
+from console.web.query import query_text
 
 
 def _upload_limit() -> int:

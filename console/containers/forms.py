@@ -7,6 +7,7 @@ from django import forms
 
 from console.containers import runspec
 from console.engine.run import RunSpec
+from console.web.forms import SpecField
 
 MAX_ENV_FILE = 1024 * 1024
 # How many existing volumes the -v help names; the picker offers them all.
@@ -15,28 +16,6 @@ MODES = [
     ("detach", "Detached (-d): run in the background"),
     ("interactive", "Interactive with a terminal (-it): keep stdin open, allocate a tty"),
 ]
-
-
-class SpecField(forms.CharField):
-    """Text parsed by one of runspec's functions; its ValueErrors become field errors."""
-
-    def __init__(self, parse, *, textarea: bool = False, **kwargs):
-        kwargs.setdefault("required", False)
-        if textarea:
-            kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
-            # Leading and trailing whitespace of a value is part of it.
-            kwargs.setdefault("strip", False)
-        super().__init__(**kwargs)
-        self.parse = parse
-
-    def clean(self, value):
-        text = super().clean(value)
-        try:
-            return self.parse(text)
-        except runspec.SpecError as exc:
-            raise forms.ValidationError(exc.problems) from None
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
 
 
 class RunForm(forms.Form):

@@ -8,7 +8,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from console import resources
 from console.access.models import Role, audit
 from console.access.permissions import container_policy, host_for
 from console.containers.forms import RunForm, initial_from
@@ -22,6 +21,7 @@ from console.engine.errors import (
     NotFound,
 )
 from console.images.models import credentials_for
+from console.web import object_pages
 
 
 def _volume_names(host) -> list[str] | None:
@@ -55,7 +55,7 @@ def _prefill(request: HttpRequest, host, ref: str) -> HttpResponse:
         return _page(request, host, RunForm(), error=exc)
     if spec.env:  # the form shows the environment values: a reveal like the detail page's
         keys = [item.partition("=")[0] for item in spec.env]
-        resources.audit_reveal(request, "container", host, ref, keys)
+        object_pages.audit_reveal(request, "container", host, ref, keys)
     return _page(request, host, RunForm(initial=initial_from(spec)), source=ref)
 
 

@@ -9,13 +9,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console import engine, resources
+from console import engine
 from console.access.models import Role, audit
 from console.access.permissions import host_for, visible_hosts
 from console.containers.rows import RowOptions, render_row, render_rows
 from console.engine import containers as engine_containers
 from console.engine.errors import EngineError, NotFound
-from console.web import redirect_back
+from console.web import object_pages
+from console.web.redirects import redirect_back
 
 
 def _list_options(request: HttpRequest) -> dict:
@@ -93,8 +94,8 @@ def container_list(request: HttpRequest, slug: str) -> HttpResponse:
     fmt = request.GET.get("format")
     if fmt == "json":
         if error:
-            return resources.error_json(error)
-        return JsonResponse({"containers": [resources.row_json(r) for r in rows]})
+            return object_pages.error_json(error)
+        return JsonResponse({"containers": [object_pages.row_json(r) for r in rows]})
     if fmt == "ids":
         ids = [r.id if view["no_trunc"] else r.short_id for r in rows]
         return HttpResponse("".join(f"{i}\n" for i in ids), content_type="text/plain")
@@ -136,8 +137,8 @@ def all_containers(request: HttpRequest) -> HttpResponse:
             engine_containers.list_containers(h, **options, platform_details=_windows(h)), view
         ),
     )
-    if resources.wants_json(request):
-        return resources.across_hosts_json("containers", results, list, resources.row_json)
+    if object_pages.wants_json(request):
+        return object_pages.across_hosts_json("containers", results, list, object_pages.row_json)
     context = {"results": results, "options": options, "view": view}
     return render(request, "containers/all.html", context)
 
@@ -145,7 +146,7 @@ def all_containers(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def container_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """The summary; env values masked, a POST (operators and up) shows them."""
-    host, role, reveal = resources.host_for_secrets(request, slug)
+    host, role, reveal = object_pages.host_for_secrets(request, slug)
     detail = _inspect_or_404(host, ref, with_image=True, reveal=reveal)
     _audit_reveal(request, host, detail)
     context = {
@@ -167,14 +168,14 @@ def _inspect_or_404(host, ref: str, *, with_image: bool = False, reveal: bool = 
 def _audit_reveal(request: HttpRequest, host, detail) -> None:
     if detail.revealed:
         keys = [key for key, _ in detail.env]
-        resources.audit_reveal(request, "container", host, detail.name, keys)
+        object_pages.audit_reveal(request, "container", host, detail.name, keys)
 
 
 @require_http_methods(["GET", "POST"])
 def container_inspect(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """`docker inspect`, as a page or JSON; secrets masked, a POST (operators and up)
     shows them."""
-    host, role, reveal = resources.host_for_secrets(request, slug)
+    host, role, reveal = object_pages.host_for_secrets(request, slug)
     detail = _inspect_or_404(host, ref, reveal=reveal)
     _audit_reveal(request, host, detail)
     if request.GET.get("format") == "json":
@@ -224,7 +225,7 @@ def _action_params(request: HttpRequest, action: str) -> dict:
 
 def _run_action(request: HttpRequest, host, ref: str, action: str, params: dict) -> bool:
     """Do one action, record it, and say how it went in a flash message."""
-    error = resources.audited_change(
+    error = object_pages.audited_change(
         request,
         f"container.{action}",
         host,
@@ -233,7 +234,7 @@ def _run_action(request: HttpRequest, host, ref: str, action: str, params: dict)
         lambda: engine_containers.act(host, ref, action, **params),
         gone=f"Container {ref} no longer exists.",
     )
-    return resources.report(request, action, ref, error)
+    return object_pages.report(request, action, ref, error)
 
 
 @require_POST

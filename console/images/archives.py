@@ -22,7 +22,7 @@ from console.engine import transfer
 from console.engine.errors import EngineError
 from console.hosts.models import Host
 from console.images.reference import parse_reference
-from console.web import attachment
+from console.web.downloads import attachment
 
 MAX_SAVE = 100  # images in one save
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from console.images.reference import Reference, parse_reference
-from console.volumes.forms import EngineFilterForm, PruneForm
+from console.web.forms import EngineFilterForm, PruneForm
 
 
 class ImageFilterForm(EngineFilterForm):

@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from console import resources
 from console.access.models import Role, audit
 from console.access.permissions import host_for
 from console.engine import images as engine_images
@@ -21,6 +20,7 @@ from console.engine.errors import EngineError
 from console.images.models import Registry, credentials_for
 from console.images.reference import Reference, parse_reference
 from console.images.views import IMAGES
+from console.web import object_pages
 
 
 def check_pull(ref: str, all_tags: bool) -> Reference:
@@ -135,7 +135,7 @@ def push_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """`docker tag` (when the image lacks the name) then `docker push`, followed live over
     the push websocket; without JavaScript the server pushes and waits."""
     host, _ = host_for(request.user, slug, Role.OPERATOR)
-    detail, error = resources.inspect(IMAGES, host, ref)
+    detail, error = object_pages.inspect(IMAGES, host, ref)
     form = PushForm(request.POST or None, initial=_push_initial(detail))
     context = {"host": host, "ref": ref, "detail": detail, "error": error, "form": form}
     if request.method == "POST" and detail is not None and form.is_valid():

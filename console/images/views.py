@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from console import engine, resources
+from console import engine
 from console.access.models import Role, audit
 from console.access.permissions import host_for, visible_hosts
 from console.engine import images as engine_images
@@ -24,11 +24,12 @@ from console.engine import system as engine_system
 from console.engine.errors import EngineError, NotFound
 from console.engine.run import image_present
 from console.images.forms import ImageFilterForm, ImagePruneForm, TagForm
+from console.web import object_pages
 
 if TYPE_CHECKING:
     from console.hosts.models import Host
 
-IMAGES = resources.Kind(
+IMAGES = object_pages.ObjectKind(
     noun="image",
     app="images",
     filter_form=ImageFilterForm,
@@ -66,12 +67,12 @@ def image_list(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except EngineError as exc:
         error = exc
-    if resources.wants_json(request):
+    if object_pages.wants_json(request):
         if error:
-            return resources.error_json(error)
+            return object_pages.error_json(error)
         if options["quiet"]:
             return JsonResponse({"ids": listing.ids(full=options["no_trunc"])})
-        return JsonResponse({"images": [resources.row_json(r) for r in listing.rows]})
+        return JsonResponse({"images": [object_pages.row_json(r) for r in listing.rows]})
     context = {
         "host": host,
         "listing": listing,
@@ -145,7 +146,7 @@ def all_images(request: HttpRequest) -> HttpResponse:
     )
     groups = group_by_id(results)
     failed = [r for r in results if not r.ok]
-    if resources.wants_json(request):
+    if object_pages.wants_json(request):
         return JsonResponse(
             {
                 "images": [g.as_json() for g in groups],
@@ -171,7 +172,7 @@ def image_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     inspect JSON (the raw JSON with ?format=json). Viewers see build argument values
     masked."""
     host, role = host_for(request.user, slug)
-    return resources.detail_page(
+    return object_pages.detail_page(
         request,
         IMAGES_WITH_BUILD_ARGS if role >= Role.OPERATOR else IMAGES,
         host,
@@ -190,7 +191,7 @@ def image_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     of its tags, and shows the engine's Untagged/Deleted lines. The engine's refusal (a
     container uses it, several tags without -f) goes back to the image's page."""
     host, _ = host_for(request.user, slug, Role.OPERATOR)
-    detail, error = resources.inspect(IMAGES, host, ref)
+    detail, error = object_pages.inspect(IMAGES, host, ref)
     context = {"host": host, "ref": ref, "detail": detail, "error": error}
     if request.method == "GET" or detail is None:
         return render(request, "images/remove.html", context)
@@ -218,7 +219,7 @@ def image_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 def image_tag(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """`docker tag IMAGE REPOSITORY[:TAG]`."""
     host, _ = host_for(request.user, slug, Role.OPERATOR)
-    detail, error = resources.inspect(IMAGES, host, ref)
+    detail, error = object_pages.inspect(IMAGES, host, ref)
     form = TagForm(request.POST or None)
     if request.method == "POST" and detail is not None and form.is_valid():
         new = form.cleaned_data["reference"]
@@ -270,9 +271,9 @@ def system_df(request: HttpRequest, slug: str) -> HttpResponse:
         usage = engine_system.disk_usage(host)
     except EngineError as exc:
         error = exc
-    if resources.wants_json(request):
+    if object_pages.wants_json(request):
         if error:
-            return resources.error_json(error)
+            return object_pages.error_json(error)
         return JsonResponse(_df_json(usage))
     context = {"host": host, "usage": usage, "error": error, "verbose": verbose}
     return render(request, "images/df.html", context)

@@ -8,9 +8,8 @@ import re
 
 from django import forms
 
-from console.containers.forms import SpecField
 from console.engine.networks import NetworkSpec
-from console.volumes.forms import EngineFilterForm, labels_field, parse_options
+from console.web.forms import EngineFilterForm, SpecField, labels_field, parse_options
 
 
 class NetworkFilterForm(EngineFilterForm):

@@ -12,22 +12,22 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console import resources
 from console.access.models import Role, audit
 from console.access.permissions import host_for
 from console.engine import networks as engine_networks
 from console.engine.errors import EngineError, NotFound
 from console.hosts.models import Host
 from console.networks.forms import ConnectForm, DisconnectForm, NetworkFilterForm, NetworkForm
-from console.volumes.forms import PruneForm
-from console.web import redirect_back
+from console.web import object_pages
+from console.web.forms import PruneForm
+from console.web.redirects import redirect_back
 
 
 def _network_json(network: engine_networks.Network, host: Host | None = None) -> dict:
-    return resources.row_json(network, host, builtin=network.builtin)
+    return object_pages.row_json(network, host, builtin=network.builtin)
 
 
-NETWORKS = resources.Kind(
+NETWORKS = object_pages.ObjectKind(
     noun="network",
     app="networks",
     filter_form=NetworkFilterForm,
@@ -40,17 +40,17 @@ NETWORKS = resources.Kind(
 
 @require_GET
 def network_list(request: HttpRequest, slug: str) -> HttpResponse:
-    return resources.host_list(request, slug, NETWORKS)
+    return object_pages.host_list(request, slug, NETWORKS)
 
 
 @require_GET
 def all_networks(request: HttpRequest) -> HttpResponse:
-    return resources.all_hosts_list(request, NETWORKS)
+    return object_pages.all_hosts_list(request, NETWORKS)
 
 
-def _creation(host: Host, form: NetworkForm) -> resources.Creation:
+def _creation(host: Host, form: NetworkForm) -> object_pages.Creation:
     spec = form.spec()
-    return resources.Creation(
+    return object_pages.Creation(
         name=spec.name,
         params=asdict(spec),
         create=lambda: engine_networks.create_network(host, spec),
@@ -61,13 +61,13 @@ def _creation(host: Host, form: NetworkForm) -> resources.Creation:
 def network_create(request: HttpRequest, slug: str) -> HttpResponse:
     host, _ = host_for(request.user, slug, Role.ADMIN)
     form = NetworkForm(request.POST or None)
-    return resources.create_page(request, NETWORKS, host, form, lambda: _creation(host, form))
+    return object_pages.create_page(request, NETWORKS, host, form, lambda: _creation(host, form))
 
 
 @require_GET
 def network_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     host, role = host_for(request.user, slug)
-    return resources.detail_page(request, NETWORKS, host, ref, can_manage=role >= Role.ADMIN)
+    return object_pages.detail_page(request, NETWORKS, host, ref, can_manage=role >= Role.ADMIN)
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,16 +75,16 @@ def network_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """GET asks for confirmation; POST removes (never a built-in network)."""
     host, _ = host_for(request.user, slug, Role.ADMIN)
     if request.method == "GET":
-        return resources.remove_confirmation(request, NETWORKS, host, ref)
+        return object_pages.remove_confirmation(request, NETWORKS, host, ref)
     try:
         name = engine_networks.remove_network(host, ref)
     except NotFound:
-        raise resources.not_found(NETWORKS, host, ref) from None
+        raise object_pages.not_found(NETWORKS, host, ref) from None
     except EngineError as exc:
         audit(request.user, "network.remove", host=host, target=ref, error=exc.message)
-        return resources.after_removal(request, NETWORKS, host, ref, ref, exc.message)
+        return object_pages.after_removal(request, NETWORKS, host, ref, ref, exc.message)
     audit(request.user, "network.remove", host=host, target=name, params={"id": ref})
-    return resources.after_removal(request, NETWORKS, host, ref, name, "")
+    return object_pages.after_removal(request, NETWORKS, host, ref, name, "")
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,7 +92,7 @@ def network_prune(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker network prune`: GET asks, POST prunes and shows what went."""
     host, _ = host_for(request.user, slug, Role.ADMIN)
     form = PruneForm(request.POST or None)
-    return resources.prune_page(
+    return object_pages.prune_page(
         request,
         NETWORKS,
         host,
@@ -116,10 +116,10 @@ def _attachment_change(
     if form.is_valid():
         data = form.cleaned_data
         target = f"{data['container']} on {data['network']}"
-        error = resources.audited_change(
+        error = object_pages.audited_change(
             request, f"network.{action}", host, target, data, lambda: change(host, data)
         )
-        resources.report(request, action, target, error)
+        object_pages.report(request, action, target, error)
     else:
         problems = "; ".join(f"{field}: {' '.join(e)}" for field, e in form.errors.items())
         messages.error(request, f"{action}: {problems}")

@@ -17,7 +17,7 @@ from console.access.permissions import host_for
 from console.engine import streams
 from console.engine.errors import EngineError, NotFound
 from console.streams.consumers import Close, HostStreamConsumer
-from console.web import attachment
+from console.web.downloads import attachment
 
 # Batches already read from the engine go out as one frame, up to this many: daphne
 # costs about a millisecond a frame, so a follower that fell behind catches up in big

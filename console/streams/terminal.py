@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET
 from console import engine
 from console.access.models import AuditEntry, Role, audit
 from console.access.permissions import host_for
-from console.csp import xterm_styles
 from console.engine import streams, terminal
 from console.engine.errors import EngineError
 from console.streams.consumers import HostStreamConsumer
+from console.web.csp import xterm_styles
 
 LINUX_SHELLS = ("sh", "bash", "ash")
 WINDOWS_SHELLS = ("cmd", "powershell")

@@ -1,35 +1,11 @@
 """`docker volume` flags as form fields; every problem is a field error before anything
-reaches the engine. The list filter and prune forms serve the networks pages too."""
+reaches the engine."""
 
 from __future__ import annotations
 
 from django import forms
 
-from console.containers import runspec
-from console.containers.forms import SpecField
-
-
-def parse_options(text: str) -> dict[str, str]:
-    """`--opt` lines, read like labels: KEY=VALUE, a bare KEY is an empty value."""
-    return runspec.parse_key_values(text, "option")
-
-
-def labels_field() -> SpecField:
-    return SpecField(
-        runspec.parse_labels,
-        textarea=True,
-        label="Labels (--label)",
-        help_text="KEY=VALUE per line.",
-    )
-
-
-class EngineFilterForm(forms.Form):
-    """A list page's `-f` filters, passed to the engine as they are."""
-
-    def engine_filters(self) -> dict[str, list[str]]:
-        if not self.is_valid():
-            return {}
-        return {key: [value] for key, value in self.cleaned_data.items() if value}
+from console.web.forms import EngineFilterForm, PruneForm, SpecField, labels_field, parse_options
 
 
 class VolumeFilterForm(EngineFilterForm):
@@ -55,13 +31,6 @@ class VolumeForm(forms.Form):
         help_text="KEY=VALUE per line, e.g. type=tmpfs, device=tmpfs, o=size=100m",
     )
     labels = labels_field()
-
-
-class PruneForm(forms.Form):
-    label = forms.CharField(
-        required=False,
-        help_text="Only those with this label (key or key=value), as --filter label=…",
-    )
 
 
 class VolumePruneForm(PruneForm):

@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from console import resources
 from console.access.models import Role, audit
 from console.access.permissions import host_for
 from console.engine import archive
@@ -23,9 +22,11 @@ from console.engine import volumes as engine_volumes
 from console.engine.errors import EngineError, NotFound
 from console.hosts.models import Host
 from console.volumes.forms import VolumeFilterForm, VolumeForm, VolumePruneForm
-from console.web import attachment, query_text
+from console.web import object_pages
+from console.web.downloads import attachment
+from console.web.query import query_text
 
-VOLUMES = resources.Kind(
+VOLUMES = object_pages.ObjectKind(
     noun="volume",
     app="volumes",
     filter_form=VolumeFilterForm,
@@ -40,16 +41,16 @@ VOLUMES_REVEALED = replace(VOLUMES, inspect=partial(engine_volumes.inspect_volum
 
 @require_GET
 def volume_list(request: HttpRequest, slug: str) -> HttpResponse:
-    return resources.host_list(request, slug, VOLUMES)
+    return object_pages.host_list(request, slug, VOLUMES)
 
 
 @require_GET
 def all_volumes(request: HttpRequest) -> HttpResponse:
-    return resources.all_hosts_list(request, VOLUMES)
+    return object_pages.all_hosts_list(request, VOLUMES)
 
 
-def _creation(host: Host, data: dict) -> resources.Creation:
-    return resources.Creation(
+def _creation(host: Host, data: dict) -> object_pages.Creation:
+    return object_pages.Creation(
         name=data["name"],
         # Option values can hold credentials (e.g. a CIFS password): only their keys are kept.
         params={
@@ -67,7 +68,7 @@ def _creation(host: Host, data: dict) -> resources.Creation:
 def volume_create(request: HttpRequest, slug: str) -> HttpResponse:
     host, _ = host_for(request.user, slug, Role.ADMIN)
     form = VolumeForm(request.POST or None)
-    return resources.create_page(
+    return object_pages.create_page(
         request, VOLUMES, host, form, lambda: _creation(host, form.cleaned_data)
     )
 
@@ -76,12 +77,12 @@ def volume_create(request: HttpRequest, slug: str) -> HttpResponse:
 def volume_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """The volume's page or inspect JSON; driver option values masked, a POST (operators
     and up) shows them."""
-    host, role, reveal = resources.host_for_secrets(request, slug)
+    host, role, reveal = object_pages.host_for_secrets(request, slug)
     kind = VOLUMES_REVEALED if reveal else VOLUMES
-    detail, error = resources.inspect(kind, host, ref)
+    detail, error = object_pages.inspect(kind, host, ref)
     if detail is not None and detail.revealed:
-        resources.audit_reveal(request, "volume", host, ref, detail.volume.options)
-    return resources.detail_response(
+        object_pages.audit_reveal(request, "volume", host, ref, detail.volume.options)
+    return object_pages.detail_response(
         request,
         kind,
         host,
@@ -99,9 +100,9 @@ def volume_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """GET asks for confirmation (and force); POST removes."""
     host, _ = host_for(request.user, slug, Role.ADMIN)
     if request.method == "GET":
-        return resources.remove_confirmation(request, VOLUMES, host, ref)
+        return object_pages.remove_confirmation(request, VOLUMES, host, ref)
     force = request.POST.get("force") == "on"
-    error = resources.audited_change(
+    error = object_pages.audited_change(
         request,
         "volume.remove",
         host,
@@ -109,7 +110,7 @@ def volume_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         {"force": force},
         lambda: engine_volumes.remove_volume(host, ref, force=force),
     )
-    return resources.after_removal(request, VOLUMES, host, ref, ref, error)
+    return object_pages.after_removal(request, VOLUMES, host, ref, ref, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -117,7 +118,7 @@ def volume_prune(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker volume prune`: GET asks, POST prunes and shows what went."""
     host, _ = host_for(request.user, slug, Role.ADMIN)
     form = VolumePruneForm(request.POST or None)
-    return resources.prune_page(
+    return object_pages.prune_page(
         request,
         VOLUMES,
         host,
@@ -140,7 +141,7 @@ def volume_files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     except archive.PathNotFound as exc:
         context["error"], status = exc, 404
     except NotFound:
-        raise resources.not_found(VOLUMES, host, ref) from None
+        raise object_pages.not_found(VOLUMES, host, ref) from None
     except EngineError as exc:
         context["error"] = exc
     return render(request, "volumes/files.html", context, status=status)
@@ -159,7 +160,7 @@ def volume_download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
             request.user, "volume.download", host=host, target=ref, params=params, error=exc.message
         )
         if isinstance(exc, NotFound) and not isinstance(exc, archive.PathNotFound):
-            raise resources.not_found(VOLUMES, host, ref) from None
+            raise object_pages.not_found(VOLUMES, host, ref) from None
         messages.error(request, f"{exc.title}: {exc.message}")
         files_url = reverse("volumes:files", args=[host.slug, ref])
         back = urlencode({"path": archive.as_bytes(posixpath.dirname(path))})

@@ -1,6 +1,6 @@
 """Uploads through daphne itself, the way a browser sends them: a multipart body big
 enough for Twisted to spool it to disk, read from that spool by the console
-(`console.pacing.uploads_from_disk`) and streamed on into the engine byte for byte."""
+(`console.web.daphne.uploads_from_disk`) and streamed on into the engine byte for byte."""
 
 import hashlib
 import io

@@ -18,4 +18,4 @@ class EngineErrorMiddleware:
         if not isinstance(exception, EngineError):
             return None
         status = 404 if isinstance(exception, NotFound) else 502
-        return render(request, "engine_error.html", {"error": exception}, status=status)
+        return render(request, "web/engine_error.html", {"error": exception}, status=status)

@@ -1,4 +1,4 @@
-"""Small web-layer pieces every app's views share."""
+"""Downloads streamed from the engine, chunk by chunk, memory flat whatever the size."""
 
 from __future__ import annotations
 
@@ -6,31 +6,10 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import parse_qs
 
-from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
-
-
-def redirect_back(request: HttpRequest, default: str) -> HttpResponse:
-    """To the form's `next` when it is a URL of this site, else to `default`."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
-
-
-def query_text(request: HttpRequest, name: str) -> str | None:
-    """The query parameter `name` (its last value) with bytes that are not UTF-8 kept as
-    surrogates, where request.GET replaces them: links to files whose names are not
-    UTF-8 carry those bytes (%FF)."""
-    values = parse_qs(
-        request.META.get("QUERY_STRING", ""), keep_blank_values=True, errors="surrogateescape"
-    ).get(name)
-    return values[-1] if values else None
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 
 class ThreadedChunks:
@@ -85,13 +64,3 @@ def attachment(
     if size is not None:
         response["Content-Length"] = str(size)
     return response
-
-
-# Django parses uploads in 64 KiB pieces, the smallest chunk size of its handlers; a
-# 300 MB `docker load` parses a third faster in 1 MiB pieces.
-class MemoryUpload(MemoryFileUploadHandler):
-    chunk_size = 1 << 20
-
-
-class DiskUpload(TemporaryFileUploadHandler):
-    chunk_size = 1 << 20

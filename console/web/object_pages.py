@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from django import forms
 
     from console.hosts.models import Host
-    from console.volumes.forms import EngineFilterForm
+    from console.web.forms import EngineFilterForm
 
 
 def row_json(row: Any, host: Host | None = None, **extra: Any) -> dict:
@@ -34,7 +34,7 @@ def row_json(row: Any, host: Host | None = None, **extra: Any) -> dict:
 
 
 @dataclass(frozen=True)
-class Kind:
+class ObjectKind:
     """One sort of engine object, with the engine calls its pages make.
 
     `noun` names it in messages and audit actions ("volume.create"), `app` is its URL
@@ -87,7 +87,7 @@ def across_hosts_json(
     )
 
 
-def host_list(request: HttpRequest, slug: str, kind: Kind) -> HttpResponse:
+def host_list(request: HttpRequest, slug: str, kind: ObjectKind) -> HttpResponse:
     """`docker <kind> ls -f ...` on one host, as a page or JSON."""
     host, role = host_for(request.user, slug)
     filter_form = kind.filter_form(request.GET)
@@ -112,7 +112,7 @@ def host_list(request: HttpRequest, slug: str, kind: Kind) -> HttpResponse:
     return render(request, f"{kind.app}/list.html", context)
 
 
-def all_hosts_list(request: HttpRequest, kind: Kind) -> HttpResponse:
+def all_hosts_list(request: HttpRequest, kind: ObjectKind) -> HttpResponse:
     """The same list across every host the user may see, hosts asked concurrently."""
     filter_form = kind.filter_form(request.GET)
     filters = filter_form.engine_filters()
@@ -128,7 +128,7 @@ def all_hosts_list(request: HttpRequest, kind: Kind) -> HttpResponse:
     return render(request, f"{kind.app}/all.html", context)
 
 
-def inspect(kind: Kind, host: Host, ref: str) -> tuple[Any, EngineError | None]:
+def inspect(kind: ObjectKind, host: Host, ref: str) -> tuple[Any, EngineError | None]:
     """The object, or why the engine could not say; one that is not there is a 404."""
     try:
         return kind.inspect(host, ref), None
@@ -138,12 +138,12 @@ def inspect(kind: Kind, host: Host, ref: str) -> tuple[Any, EngineError | None]:
         return None, exc
 
 
-def not_found(kind: Kind, host: Host, ref: str) -> Http404:
+def not_found(kind: ObjectKind, host: Host, ref: str) -> Http404:
     return Http404(f"No {kind.noun} {ref} on {host.name}.")
 
 
 def detail_page(
-    request: HttpRequest, kind: Kind, host: Host, ref: str, **context: Any
+    request: HttpRequest, kind: ObjectKind, host: Host, ref: str, **context: Any
 ) -> HttpResponse:
     """The object's page, or with ?format=json the engine's inspect JSON."""
     detail, error = inspect(kind, host, ref)
@@ -152,7 +152,7 @@ def detail_page(
 
 def detail_response(
     request: HttpRequest,
-    kind: Kind,
+    kind: ObjectKind,
     host: Host,
     ref: str,
     detail: Any,
@@ -184,14 +184,16 @@ def audit_reveal(request: HttpRequest, noun: str, host: Host, target: str, keys)
     audit(request.user, f"{noun}.reveal", host=host, target=target, params={"keys": sorted(keys)})
 
 
-def remove_confirmation(request: HttpRequest, kind: Kind, host: Host, ref: str) -> HttpResponse:
+def remove_confirmation(
+    request: HttpRequest, kind: ObjectKind, host: Host, ref: str
+) -> HttpResponse:
     detail, error = inspect(kind, host, ref)
     context = {"host": host, "ref": ref, "detail": detail, "error": error}
     return render(request, f"{kind.app}/remove.html", context)
 
 
 def after_removal(
-    request: HttpRequest, kind: Kind, host: Host, ref: str, name: str, error: str
+    request: HttpRequest, kind: ObjectKind, host: Host, ref: str, name: str, error: str
 ) -> HttpResponse:
     """To the list when `name` went; back to its page, with the engine's reason, if not."""
     if error:
@@ -203,7 +205,7 @@ def after_removal(
 
 def create_page(
     request: HttpRequest,
-    kind: Kind,
+    kind: ObjectKind,
     host: Host,
     form: forms.Form,
     creation: Callable[[], Creation],
@@ -220,7 +222,7 @@ def create_page(
 
 
 def _create(
-    request: HttpRequest, kind: Kind, host: Host, form: forms.Form, asked: Creation
+    request: HttpRequest, kind: ObjectKind, host: Host, form: forms.Form, asked: Creation
 ) -> str | None:
     """Make what was asked and record it; None, with the reason on the form, when it was
     not made."""
@@ -280,7 +282,7 @@ def report(request: HttpRequest, verb: str, target: str, error: str) -> bool:
 
 def prune_page(
     request: HttpRequest,
-    kind: Kind,
+    kind: ObjectKind,
     host: Host,
     form: forms.Form,
     prune: Callable[..., Any],
