@@ -1,5 +1,4 @@
-"""Live numbers and events: `docker stats` (one container, or every running one on a
-host) and `docker events`."""
+"""`docker stats CONTAINER`: one container's live numbers."""
 
 from __future__ import annotations
 
@@ -10,10 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console.access.permissions import host_for
-from console.engine import events, stats, streams
+from console.engine import stats, streams
 from console.streams.consumers import Close, HostStreamConsumer
-
-HOST_STATS_INTERVAL = 2.0
 
 
 @require_GET
@@ -25,26 +22,7 @@ def stats_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         "windows": host.platform == "windows",
         "socket_path": f"/ws/hosts/{host.slug}/containers/{ref}/stats/",
     }
-    return render(request, "streams/stats.html", context)
-
-
-@require_GET
-def host_stats_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug)
-    context = {"host": host, "socket_path": f"/ws/hosts/{host.slug}/stats/"}
-    return render(request, "streams/host_stats.html", context)
-
-
-@require_GET
-def events_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug)
-    context = {
-        "host": host,
-        "types": events.EVENT_TYPES,
-        "params": request.GET,
-        "socket_path": f"/ws/hosts/{host.slug}/events/",
-    }
-    return render(request, "streams/events.html", context)
+    return render(request, "containers/stats.html", context)
 
 
 class StatsConsumer(HostStreamConsumer):
@@ -70,40 +48,6 @@ class StatsConsumer(HostStreamConsumer):
         finally:
             self.bridge.close()
         await self.finish("The container stopped.")
-
-    async def stopped(self) -> None:
-        if bridge := getattr(self, "bridge", None):
-            bridge.close()
-
-
-class HostStatsConsumer(HostStreamConsumer):
-    """`docker stats` without arguments: every running container, refreshed."""
-
-    async def stream(self) -> None:
-        while True:
-            table = await asyncio.to_thread(stats.stats_of_running, self.host)
-            await self.send_frame({"t": "table", "rows": [row.as_dict() for row in table]})
-            await asyncio.sleep(HOST_STATS_INTERVAL)
-
-
-class EventsConsumer(HostStreamConsumer):
-    """The engine's events, with the page's type/action filters and since."""
-
-    async def stream(self) -> None:
-        filters: dict[str, list[str]] = {}
-        for key in ("type", "event", "container", "image"):
-            if value := self.params.get(key):
-                filters[key] = [value]
-        since = streams.parse_time(self.params.get("since", ""))
-        self.bridge = streams.ThreadBridge(
-            lambda: events.EventSource(self.host, since=since, filters=filters), maxsize=64
-        )
-        self.bridge.start()
-        try:
-            async for event in self.bridge:
-                await self.send_frame({"t": "event", "event": event.as_dict()})
-        finally:
-            self.bridge.close()
 
     async def stopped(self) -> None:
         if bridge := getattr(self, "bridge", None):
