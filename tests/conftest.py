@@ -16,8 +16,9 @@ import pytest
 from tests import fleet as fleet_module
 from tests.engines import only_in_registry
 
-# The browser journeys' console and Chromium, one of each for the whole run.
-pytest_plugins = ["tests.browser"]
+# The browser journeys' console and Chromium, one of each for the whole run; the
+# websocket test client (`ws`).
+pytest_plugins = ["tests.browser", "tests.sockets"]
 
 
 @pytest.fixture(scope="session")

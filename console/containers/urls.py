@@ -1,7 +1,6 @@
 from django.urls import path
 
-from console.containers import files, run, views
-from console.streams import live, logs, terminal
+from console.containers import files, logs, run, stats, terminal, views
 
 app_name = "containers"
 urlpatterns = [
@@ -21,6 +20,6 @@ urlpatterns = [
     path("<str:ref>/export/", files.export, name="export"),
     path("<str:ref>/terminal/", terminal.terminal_page, name="terminal"),
     path("<str:ref>/attach/", terminal.attach_page, name="attach"),
-    path("<str:ref>/stats/", live.stats_page, name="stats"),
+    path("<str:ref>/stats/", stats.stats_page, name="stats"),
     path("<str:ref>/<str:action>/", views.container_action, name="action"),
 ]

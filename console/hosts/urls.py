@@ -1,7 +1,7 @@
 from django.urls import path
 
-from console.hosts import views
-from console.streams import live, merged
+from console.containers import merged_logs
+from console.hosts import events, stats, views
 
 app_name = "hosts"
 urlpatterns = [
@@ -12,7 +12,7 @@ urlpatterns = [
     path("<slug:slug>/delete/", views.host_delete, name="delete"),
     path("<slug:slug>/test/", views.host_test, name="test"),
     path("<slug:slug>/trust-key/", views.host_trust_key, name="trust_key"),
-    path("<slug:slug>/stats/", live.host_stats_page, name="stats"),
-    path("<slug:slug>/events/", live.events_page, name="events"),
-    path("<slug:slug>/logs/", merged.merged_logs_page, name="logs"),
+    path("<slug:slug>/stats/", stats.host_stats_page, name="stats"),
+    path("<slug:slug>/events/", events.events_page, name="events"),
+    path("<slug:slug>/logs/", merged_logs.merged_logs_page, name="logs"),
 ]

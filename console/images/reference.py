@@ -58,3 +58,13 @@ def parse_reference(text: str, *, allow_digest: bool = True) -> Reference:
     if ref.digest and not allow_digest:
         raise ValidationError("A digest (@sha256:…) cannot be given here.")
     return ref
+
+
+def check_pull(ref: str, all_tags: bool) -> Reference:
+    """The reference to pull, or ValidationError saying what is wrong with it."""
+    parsed = parse_reference(ref)
+    if all_tags and (parsed.tag or parsed.digest):
+        raise ValidationError(
+            f"To pull every tag, give the repository without a tag or digest (“{parsed.name}”)."
+        )
+    return parsed

@@ -4,7 +4,7 @@ and a change the engine refuses is recorded as failed with the engine's reason.
 Each case drives the console's own HTTP view against the real engines and then reads the
 entries written since it began. Not repeated here, because their own tests already assert
 exactly one entry (`.get`) and its outcome: terminal and attach sessions
-(tests/streams/test_terminal.py), the pull and push websockets (tests/streams/test_pull.py,
+(tests/containers/test_terminal.py), the pull and push websockets (tests/images/test_pull.py,
 tests/images/test_push.py); the no-JavaScript pull and push views are covered below.
 """
 
@@ -25,7 +25,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from console.access.models import AuditEntry, HostRole, Role, Team
 from console.hosts.models import Host
 from console.images.models import Registry
-from tests.streams.conftest import ws  # noqa: F401
 
 # Values that must never reach an entry's params.
 SECRETS = ("hunter2-Audit", "Registry-Pw-Audit", "build-arg-Secret-Audit")
@@ -666,7 +665,7 @@ def test_a_host_that_is_down_writes_one_failed_entry(
 
 # ------------------------------------------------------------------ sessions
 # A terminal or attach session the engine refuses to open is a failed engine call: one
-# failed entry (the sessions that open are covered in tests/streams/test_terminal.py).
+# failed entry (the sessions that open are covered in tests/containers/test_terminal.py).
 
 
 @pytest.mark.django_db(transaction=True)
@@ -679,7 +678,7 @@ def test_a_host_that_is_down_writes_one_failed_entry(
     ],
 )
 async def test_a_session_the_engine_refuses_writes_one_failed_entry(
-    ws,  # noqa: F811
+    ws,
     admin_user,
     unix_host,
     make_container,

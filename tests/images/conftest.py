@@ -12,7 +12,6 @@ import pytest
 
 from console.access.models import Role
 from tests.images.stub_registry import stub_registry  # noqa: F401  (a fixture)
-from tests.streams.conftest import ws  # noqa: F401  (a fixture)
 
 
 class Images:

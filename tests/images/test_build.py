@@ -17,10 +17,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from console.access.models import AuditEntry, Role
 from console.engine import build
-from console.streams import builds, jobs
+from console.images import build_job
+from console.streams import jobs
 from tests.images.accounts import client_as
 from tests.images.conftest import assert_asks_to_log_in
-from tests.streams.conftest import ws  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,7 +55,7 @@ def tags(engine_api):
             engine_api.remove_image(image["Id"], force=True)
 
 
-def wait_for(response) -> builds.BuildJob:
+def wait_for(response) -> build_job.BuildJob:
     """The build the form's redirect leads to, once it has ended."""
     assert response.status_code == 302, response.content[:2000]
     job_id = response.url.rstrip("/").rsplit("/", 1)[1]
@@ -104,7 +104,7 @@ def test_build_from_a_context_makes_a_multi_layer_image(admin, tags, engine_api,
 
 
 @pytest.mark.asyncio
-async def test_the_log_streams_over_the_websocket(ws, builder, admin, tags, fleet, engine_api):  # noqa: F811
+async def test_the_log_streams_over_the_websocket(ws, builder, admin, tags, fleet, engine_api):
     dockerfile = f"FROM {fleet.base_image}\nRUN printf '\\033[31mred\\033[0m\\n'; sleep 1\n"
     response = await sync_to_async(admin.post)(
         "/hosts/unix/images/build/",
@@ -202,7 +202,7 @@ def test_an_unknown_build_is_a_404(admin):
 
 
 @pytest.mark.asyncio
-async def test_an_unknown_build_on_a_live_host_closes_as_gone(ws, make_user, unix_host):  # noqa: F811
+async def test_an_unknown_build_on_a_live_host_closes_as_gone(ws, make_user, unix_host):
     user = await database_sync_to_async(make_user)("a", Role.ADMIN, unix_host)
     socket = await ws("/ws/hosts/unix/images/build/?job=nope", user)
     await socket.until_closed()
@@ -210,10 +210,10 @@ async def test_an_unknown_build_on_a_live_host_closes_as_gone(ws, make_user, uni
 
 
 def test_a_build_of_another_host_is_not_found(tls_host, unix_host, monkeypatch):
-    job = builds.BuildJob(tls_host, None, "/nonexistent", build.BuildOptions(), {})
+    job = build_job.BuildJob(tls_host, None, "/nonexistent", build.BuildOptions(), {})
     monkeypatch.setitem(jobs._by_id, job.id, job)
-    assert jobs.find(job.id, tls_host, builds.BuildJob) is job
-    assert jobs.find(job.id, unix_host, builds.BuildJob) is None
+    assert jobs.find(job.id, tls_host, build_job.BuildJob) is job
+    assert jobs.find(job.id, unix_host, build_job.BuildJob) is None
 
 
 @pytest.mark.parametrize("path", ["/hosts/unix/images/build/", "/hosts/unix/images/build/x/"])
@@ -227,7 +227,7 @@ def test_only_admins_build(path, anonymous, make_user, unix_host, tls_host):
 
 
 @pytest.mark.asyncio
-async def test_operators_cannot_follow_a_build(ws, make_user, unix_host):  # noqa: F811
+async def test_operators_cannot_follow_a_build(ws, make_user, unix_host):
     user = await database_sync_to_async(make_user)("o", Role.OPERATOR, unix_host)
     socket = await ws("/ws/hosts/unix/images/build/?job=x", user)
     await socket.until_closed()

@@ -12,7 +12,7 @@ from django.test import Client
 
 from console.access.models import Role
 from console.asgi import application
-from tests.streams.test_terminal import _processes
+from tests.containers.test_terminal import _processes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -6,9 +6,6 @@ from __future__ import annotations
 import pytest
 
 from console.streams.consumers import Close
-from tests.streams import conftest as streams_conftest
-
-ws = streams_conftest.ws  # the socket tests' client, through the real ASGI application
 
 NINES = "9" * 400
 BAD = [

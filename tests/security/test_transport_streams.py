@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from console.engine import build, containers, streams, system
-from console.streams import pulls
+from console.images import pull_job
 from tests.security.transports import host, raw_api, run_on, tls_api  # noqa: F401  (fixtures)
 
 pytestmark = [
@@ -51,7 +51,7 @@ def test_builds_in_a_row(host, raw_api, fleet, tmp_path):  # noqa: F811
 
 def test_a_pull_job_then_the_next_page(host, raw_api, registry_image, admin_user):  # noqa: F811
     try:
-        job = pulls.start_or_join(host, registry_image, admin_user)
+        job = pull_job.start_or_join(host, registry_image, admin_user)
         assert job.finished.wait(60)
         assert not job.error
         assert system.engine_summary(host)

@@ -12,8 +12,8 @@ from channels.db import database_sync_to_async
 from django.core.management import call_command
 
 from console.access.models import AuditEntry
+from console.containers import terminal
 from console.engine import terminal as engine_terminal
-from console.streams import terminal
 from tests.conftest import STOPPABLE
 from tests.security.transports import (  # noqa: F401  (fixtures)
     host,
@@ -24,7 +24,6 @@ from tests.security.transports import (  # noqa: F401  (fixtures)
     stored,
     tls_api,
 )
-from tests.streams.conftest import ws  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 transports = pytest.mark.parametrize("which", ["tls_host", "ssh_host"])
@@ -62,7 +61,7 @@ async def _exec_entries() -> list[AuditEntry]:
 @transports
 @pytest.mark.parametrize("leave", ["at once", "once the shell runs"])
 async def test_a_terminal_left_early_ends_its_shell_and_is_audited(
-    ws,  # noqa: F811
+    ws,
     admin_user,
     host,  # noqa: F811
     raw_api,  # noqa: F811
@@ -81,7 +80,7 @@ async def test_a_terminal_left_early_ends_its_shell_and_is_audited(
 
 
 async def test_a_dropped_ssh_connection_ends_the_shell_and_says_so(
-    ws,  # noqa: F811
+    ws,
     admin_user,
     private_ssh_host,  # noqa: F811
     private_sshd,  # noqa: F811
@@ -149,7 +148,7 @@ async def test_a_new_console_ends_the_shells_a_gone_one_left(
 
 
 async def test_the_sweep_leaves_open_terminals_alone(
-    ws,  # noqa: F811
+    ws,
     admin_user,
     unix_host,
     make_container,

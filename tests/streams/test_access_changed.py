@@ -13,7 +13,7 @@ from channels.db import database_sync_to_async
 from django.test import Client
 
 from console.access.models import HostRole, Role, Team
-from tests.streams.test_terminal import _processes, _read_until
+from tests.containers.test_terminal import _processes, _read_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

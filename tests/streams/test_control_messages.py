@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.urls import path
 
 from console.streams.consumers import HostStreamConsumer
-from tests.streams.test_terminal import _processes
+from tests.containers.test_terminal import _processes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

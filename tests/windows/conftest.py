@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.streams.conftest import ws  # noqa: F401 - the websocket fixture, shared
 from tests.windows_double import WindowsEngineDouble
 
 

@@ -243,7 +243,7 @@ async def test_host_stats_table_on_windows(ws, admin_user, windows_double):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_terminal_runs_cmd_without_a_posix_wrapper(ws, admin_user, windows_double):
-    from tests.streams.test_terminal import _read_until
+    from tests.containers.test_terminal import _read_until
     from tests.windows.conftest import register
 
     await database_sync_to_async(register)(windows_double, "win")

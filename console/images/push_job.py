@@ -1,4 +1,4 @@
-"""`docker push` with live per-layer progress, a job like a pull (`pulls.PullJob`):
+"""`docker push` with live per-layer progress, a job like a pull (`pull_job.PullJob`):
 it outlives the page and writes the audit entry when it ends."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from channels.db import database_sync_to_async
 from console.access.models import Role
 from console.engine import images
 from console.images.models import credentials_for
+from console.images.pull_job import PullJob, checked_ref
 from console.images.reference import parse_reference
 from console.streams import jobs
-from console.streams.pulls import PullJob, checked_ref
 
 
 class PushJob(PullJob):

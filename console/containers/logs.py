@@ -61,7 +61,9 @@ def logs_page(request: HttpRequest, slug: str, ref: str):
         log_options(request.GET)
     except ValueError as exc:
         context["error"] = str(exc)
-    return render(request, "streams/logs.html", context, status=400 if "error" in context else 200)
+    return render(
+        request, "containers/logs.html", context, status=400 if "error" in context else 200
+    )
 
 
 @require_GET

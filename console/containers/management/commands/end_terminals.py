@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from console.streams.terminal import end_left_behind
+from console.containers.terminal import end_left_behind
 
 
 class Command(BaseCommand):

@@ -16,11 +16,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console.access.permissions import host_for
+from console.containers.logs import log_options
 from console.engine import containers as engine_containers
 from console.engine import streams
 from console.engine.errors import EngineError
 from console.streams.consumers import HostStreamConsumer
-from console.streams.logs import log_options
 
 COMPOSE_PROJECT = "com.docker.compose.project"
 # Lines arriving within this window are put in time order before they are sent.
@@ -73,7 +73,7 @@ def merged_logs_page(request: HttpRequest, slug: str) -> HttpResponse:
     except ValueError as exc:
         context.update(option_error=str(exc), ready=False)
     status = 400 if "option_error" in context else 200
-    return render(request, "streams/merged_logs.html", context, status=status)
+    return render(request, "containers/merged_logs.html", context, status=status)
 
 
 def _ordering_key(line: tuple) -> tuple[int, int]:

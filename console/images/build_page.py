@@ -1,5 +1,5 @@
 """`docker build` from an uploaded Dockerfile or context archive (admins): the form's POST
-spools the context to a file on disk and starts a build job (console/streams/builds.py);
+spools the context to a file on disk and starts a build job (build_job.py);
 the build's page follows its log over a websocket, or reloads itself without JavaScript."""
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from console.access.models import Role, audit
 from console.access.permissions import host_for
 from console.engine import build
+from console.images import build_job
 from console.images.reference import parse_reference
-from console.streams import builds, jobs
+from console.streams import jobs
 
 _ARG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -154,7 +155,7 @@ def build_page(request: HttpRequest, slug: str) -> HttpResponse:
             audit(request.user, "image.build", host=host, params=params, error=exc.message)
             form.add_error("context", exc.message)
         else:
-            job = builds.start(host, request.user, path, options, params)
+            job = build_job.start(host, request.user, path, options, params)
             return redirect("images:build_status", host.slug, job.id)
     status = 400 if form.errors else 200
     return render(request, "images/build.html", {"host": host, "form": form}, status=status)
@@ -163,7 +164,7 @@ def build_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def build_status(request: HttpRequest, slug: str, job: str) -> HttpResponse:
     host, _ = host_for(request.user, slug, Role.ADMIN)
-    found = jobs.find(job, host, builds.BuildJob)
+    found = jobs.find(job, host, build_job.BuildJob)
     if found is None:
         raise Http404("No such build here (finished builds are kept for 15 minutes).")
     finished = found.finished.is_set()

@@ -1,6 +1,6 @@
 """The pull and push pages. The work runs as a websocket job with per-layer progress
-(console/streams/pulls.py, pushes.py); without JavaScript the form is sent and the
-server waits for the end."""
+(pull_job.py, push_job.py); without JavaScript the form is sent and the server waits
+for the end."""
 
 from __future__ import annotations
 
@@ -18,19 +18,9 @@ from console.access.permissions import host_for
 from console.engine import images as engine_images
 from console.engine.errors import EngineError
 from console.images.models import Registry, credentials_for
-from console.images.reference import Reference, parse_reference
+from console.images.reference import check_pull, parse_reference
 from console.images.views import IMAGES
 from console.web import object_pages
-
-
-def check_pull(ref: str, all_tags: bool) -> Reference:
-    """The reference to pull, or ValidationError saying what is wrong with it."""
-    parsed = parse_reference(ref)
-    if all_tags and (parsed.tag or parsed.digest):
-        raise ValidationError(
-            f"To pull every tag, give the repository without a tag or digest (“{parsed.name}”)."
-        )
-    return parsed
 
 
 class PullForm(forms.Form):

@@ -48,7 +48,7 @@ def terminal_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         "mode": "exec",
         "socket_path": f"/ws/hosts/{host.slug}/containers/{ref}/terminal/",
     }
-    return render(request, "streams/terminal.html", context)
+    return render(request, "containers/terminal.html", context)
 
 
 @require_GET
@@ -61,7 +61,7 @@ def attach_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         "mode": "attach",
         "socket_path": f"/ws/hosts/{host.slug}/containers/{ref}/attach/",
     }
-    return render(request, "streams/terminal.html", context)
+    return render(request, "containers/terminal.html", context)
 
 
 def _size(params: dict) -> tuple[int, int]:

@@ -1,4 +1,5 @@
-"""Websocket tests through the real ASGI application (routing, auth, origin check)."""
+"""The websocket test client (`ws`), through the real ASGI application (routing, auth,
+origin check); registered for the whole suite in tests/conftest.py."""
 
 from __future__ import annotations
 

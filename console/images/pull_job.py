@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from console.access.models import Role
 from console.engine import images
 from console.images.models import credentials_for
-from console.images.transfer import check_pull
+from console.images.reference import check_pull
 from console.streams import jobs
 
 
