@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
-from console.containers import runspec
 from console.containers.forms import SpecField
+from console.engine import runspec
 
 
 def parse_options(text: str) -> dict[str, str]:
