@@ -444,3 +444,13 @@ def rename(host, ref: str, new_name: str) -> None:
     api = client_for(host)
     with translate():
         api.rename(ref, new_name)
+
+
+def container_running(host, ref: str) -> bool | None:
+    """Whether the container runs now; None once it no longer exists."""
+    api = client_for(host)
+    try:
+        with translate():
+            return bool(api.inspect_container(ref)["State"]["Running"])
+    except NotFound:
+        return None

@@ -16,8 +16,8 @@ from console.engine.client import client_for, translate
 from console.engine.errors import EngineError
 from console.engine.masking import masked_build_args, masked_build_cmd
 from console.engine.registry import registry_auth_header
-from console.engine.streams import hard_close, own_connection
 from console.engine.text import bounded, parse_timestamp
+from console.engine.wire import hard_close, own_connection
 
 
 @dataclass(frozen=True)

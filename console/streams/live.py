@@ -10,7 +10,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console.access.permissions import host_for
-from console.engine import events, stats, streams
+from console.engine import containers as engine_containers
+from console.engine import events, stats
+from console.engine.bridge import ThreadBridge
+from console.engine.logs import parse_time
 from console.streams.consumers import Close, HostStreamConsumer
 
 HOST_STATS_INTERVAL = 2.0
@@ -52,7 +55,7 @@ class StatsConsumer(HostStreamConsumer):
 
     async def stream(self) -> None:
         ref = self.scope["url_route"]["kwargs"]["ref"]
-        running = await asyncio.to_thread(streams.container_running, self.host, ref)
+        running = await asyncio.to_thread(engine_containers.container_running, self.host, ref)
         if running is None:
             await self.fail(Close.GONE, f"No container {ref}.")
             return
@@ -60,7 +63,7 @@ class StatsConsumer(HostStreamConsumer):
             # The engine would stream zeros for as long as one listens.
             await self.finish("The container is not running.")
             return
-        self.bridge = streams.ThreadBridge(
+        self.bridge = ThreadBridge(
             lambda: stats.StatsSource(self.host, ref), maxsize=2, keep_latest=True
         )
         self.bridge.start()
@@ -94,8 +97,8 @@ class EventsConsumer(HostStreamConsumer):
         for key in ("type", "event", "container", "image"):
             if value := self.params.get(key):
                 filters[key] = [value]
-        since = streams.parse_time(self.params.get("since", ""))
-        self.bridge = streams.ThreadBridge(
+        since = parse_time(self.params.get("since", ""))
+        self.bridge = ThreadBridge(
             lambda: events.EventSource(self.host, since=since, filters=filters), maxsize=64
         )
         self.bridge.start()
