@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from console.access.models import Role, audit
 from console.access.permissions import host_for
-from console.engine import archive
+from console.engine import archive, downloads, tar_safety
 from console.engine import containers as engine_containers
 from console.engine.errors import EngineError, NotFound
 from console.engine.platforms import PathStyle, path_style
@@ -48,9 +48,9 @@ def _engine_path(host: Host, text: str) -> str:
     r"""A path from the page or the URL (C:\... on Windows hosts) as the archive layer
     takes it: absolute, normalised, /-separated."""
     try:
-        return archive.normalize_path(_style(host).to_engine(text))
+        return tar_safety.normalize_path(_style(host).to_engine(text))
     except ValueError as exc:
-        raise archive.Refused(str(exc)) from None
+        raise tar_safety.Refused(str(exc)) from None
 
 
 def _shown(style: PathStyle, context: dict) -> None:
@@ -69,7 +69,7 @@ def _shown(style: PathStyle, context: dict) -> None:
 
 def _files_url(host: Host, ref: str, path: str) -> str:
     """The file browser at `path` (as the page or the URL wrote it)."""
-    query = urlencode({"path": archive.as_bytes(path)})
+    query = urlencode({"path": tar_safety.as_bytes(path)})
     return reverse("containers:files", args=[host.slug, ref]) + "?" + query
 
 
@@ -106,7 +106,7 @@ def files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         )
         if c.rules.files_refused:
             # The engine would refuse; say why instead of passing its error on.
-            raise archive.Refused(c.rules.files_note)
+            raise tar_safety.Refused(c.rules.files_note)
         target = context["target"] = archive.stat_path(host, ref, path)
         if target.is_dir:
             context["listing"] = archive.list_directory(host, ref, path, _list_limit())
@@ -119,7 +119,7 @@ def files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     return render(request, "containers/files.html", context, status=status)
 
 
-def _attachment(request: HttpRequest, transfer: archive.Transfer) -> StreamingHttpResponse:
+def _attachment(request: HttpRequest, transfer: downloads.Transfer) -> StreamingHttpResponse:
     return attachment(
         request, transfer.chunks, transfer.filename, transfer.content_type, transfer.size
     )
@@ -131,7 +131,7 @@ def _send(
     ref: str,
     action: str,
     params: dict,
-    start: Callable[[], archive.Transfer],
+    start: Callable[[], downloads.Transfer],
     back: str,
 ) -> HttpResponse:
     """Open one transfer, record it, and stream it; or say why not on the `back` page.
@@ -166,7 +166,7 @@ def download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         host,
         ref,
         "container.cp_download",
-        {"path": archive.printable(path)},
+        {"path": tar_safety.printable(path)},
         lambda: archive.download(host, ref, _engine_path(host, path)),
         _files_url(host, ref, parent),
     )
@@ -189,7 +189,7 @@ def upload(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     # The page names the directory in the form's URL (any bytes fit there); a script may
     # post it as a field.
     directory = query_text(request, "path") or request.POST.get("path") or _style(host).root
-    shown = archive.printable(directory)
+    shown = tar_safety.printable(directory)
     uploads = request.FILES.getlist("files")
     extract = request.POST.get("extract") == "on"
     params = {
