@@ -34,11 +34,6 @@ def _list_limit() -> int:
     return int(getattr(settings, "CONSOLE_LIST_LIMIT", 5000))
 
 
-def breadcrumbs(path: str) -> list[tuple[str, str]]:
-    """[("/", "/"), ("etc", "/etc"), ("ssl", "/etc/ssl")] for /etc/ssl."""
-    return PathStyle(windows=False).crumbs(path)
-
-
 def _style(host: Host) -> PathStyle:
     r"""Windows engines run Windows containers, whose paths the page writes C:\..."""
     return path_style(host.platform)
