@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from console.access.models import Role, audit
 from console.access.permissions import host_for
+from console.containers.paths import PathStyle, path_style
 from console.engine import archive, downloads, tar_safety
 from console.engine import containers as engine_containers
 from console.engine.errors import EngineError, NotFound
-from console.engine.platforms import PathStyle, path_style
 from console.hosts.models import Host
 from console.web import attachment, query_text
 
@@ -101,7 +101,7 @@ def files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         )
         if c.rules.files_refused:
             # The engine would refuse; say why instead of passing its error on.
-            raise tar_safety.Refused(c.rules.files_note)
+            raise tar_safety.Refused(c.rules.files_reason)
         target = context["target"] = archive.stat_path(host, ref, path)
         if target.is_dir:
             context["listing"] = archive.list_directory(host, ref, path, _list_limit())
