@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from console.access.models import Role, audit
 from console.access.permissions import host_for
 from console.containers.paths import PathStyle, path_style
-from console.engine import archive, downloads, tar_safety
+from console.engine import archive, byte_streams, tar_safety
 from console.engine import containers as engine_containers
 from console.engine.errors import EngineError, NotFound
 from console.hosts.models import Host
@@ -114,7 +114,7 @@ def files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     return render(request, "containers/files.html", context, status=status)
 
 
-def _attachment(request: HttpRequest, transfer: downloads.Transfer) -> StreamingHttpResponse:
+def _attachment(request: HttpRequest, transfer: byte_streams.Transfer) -> StreamingHttpResponse:
     return attachment(
         request, transfer.chunks, transfer.filename, transfer.content_type, transfer.size
     )
@@ -126,7 +126,7 @@ def _send(
     ref: str,
     action: str,
     params: dict,
-    start: Callable[[], downloads.Transfer],
+    start: Callable[[], byte_streams.Transfer],
     back: str,
 ) -> HttpResponse:
     """Open one transfer, record it, and stream it; or say why not on the `back` page.

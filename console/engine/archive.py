@@ -22,8 +22,8 @@ import docker.errors
 import requests
 from docker.utils import decode_json_header
 
+from console.engine.byte_streams import CHUNK, Transfer, open_stream, stream_chunks
 from console.engine.client import client_for, translate
-from console.engine.downloads import CHUNK, Transfer, open_stream, stream_chunks
 from console.engine.errors import EngineError, NotFound, NotOnWindows
 from console.engine.platforms import container_rules
 from console.engine.tar_safety import (

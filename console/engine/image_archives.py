@@ -9,8 +9,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
 
+from console.engine.byte_streams import CHUNK, Transfer, open_stream, stream_chunks
 from console.engine.client import client_for, translate
-from console.engine.downloads import CHUNK, Transfer, open_stream, stream_chunks
 from console.engine.errors import EngineError, NotFound
 from console.engine.text import bounded
 

@@ -9,7 +9,7 @@ import tarfile
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from console.engine.downloads import CHUNK
+from console.engine.byte_streams import CHUNK
 from console.engine.errors import EngineError
 
 _NUL = b"\0"

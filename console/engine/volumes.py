@@ -17,7 +17,7 @@ import requests
 from django.conf import settings
 from docker.utils import version_gte
 
-from console.engine import archive, downloads, tar_safety
+from console.engine import archive, byte_streams, tar_safety
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError, NotFound
 from console.engine.masking import masked_values
@@ -394,7 +394,7 @@ class _HelperChunks:
         _remove_helper(self._api, self._helper_id)
 
 
-def download(host, volume: str, path: str) -> downloads.Transfer:
+def download(host, volume: str, path: str) -> byte_streams.Transfer:
     """A file of the volume as itself, a folder (or the whole volume) as a tar.
 
     The helper is removed when the transfer ends, fails, or is closed early (the

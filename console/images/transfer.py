@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods
 from console import resources
 from console.access.models import Role, audit
 from console.access.permissions import host_for
+from console.engine import image_progress
 from console.engine import images as engine_images
-from console.engine import pull_push
 from console.engine.errors import EngineError
 from console.images.models import Registry, credentials_for
 from console.images.reference import Reference, parse_reference
@@ -67,7 +67,7 @@ def pull_page(request: HttpRequest, slug: str) -> HttpResponse:
         ref, all_tags = form.cleaned_data["ref"], form.cleaned_data["all_tags"]
         error = status = ""
         try:
-            status = pull_push.pull_image(host, ref, credentials_for(ref), all_tags)
+            status = image_progress.pull_image(host, ref, credentials_for(ref), all_tags)
         except EngineError as exc:
             error = exc.message
         audit(
@@ -163,7 +163,7 @@ def _audit(request, action: str, host, target: str, params: dict, exc=None) -> N
 def _push_now(request: HttpRequest, host, target: str) -> dict:
     error = status = ""
     try:
-        status = pull_push.push_image(host, target, credentials_for(target))
+        status = image_progress.push_image(host, target, credentials_for(target))
     except EngineError as exc:
         error = exc.message
     audit(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 
 from console.access.models import Role
-from console.engine import pull_push
+from console.engine import image_progress
 from console.images.models import credentials_for
 from console.images.reference import parse_reference
 from console.streams import jobs
@@ -17,7 +17,7 @@ class PushJob(PullJob):
     action = "image.push"
 
     def open_source(self):
-        return pull_push.PushSource(self.host, self.ref, self.credentials)
+        return image_progress.PushSource(self.host, self.ref, self.credentials)
 
     def outcome(self) -> tuple[str, dict]:
         if self.error:

@@ -1,5 +1,5 @@
-"""Downloads from the engine: a streamed answer, handed on chunk by chunk so memory
-stays flat whatever its size."""
+"""The engine's big answers (downloads: files, exports, saved images) as byte streams,
+handed on chunk by chunk so memory stays flat whatever their size."""
 
 from __future__ import annotations
 
