@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from console.access.models import Role, audit
 from console.access.permissions import host_for
-from console.engine import archive
+from console.containers.paths import PathStyle, path_style
+from console.engine import archive, byte_streams, tar_safety
 from console.engine import containers as engine_containers
 from console.engine.errors import EngineError, NotFound
-from console.engine.platforms import PathStyle, path_style
 from console.hosts.models import Host
 from console.web.downloads import attachment
 from console.web.query import query_text
@@ -35,11 +35,6 @@ def _list_limit() -> int:
     return int(getattr(settings, "CONSOLE_LIST_LIMIT", 5000))
 
 
-def breadcrumbs(path: str) -> list[tuple[str, str]]:
-    """[("/", "/"), ("etc", "/etc"), ("ssl", "/etc/ssl")] for /etc/ssl."""
-    return PathStyle(windows=False).crumbs(path)
-
-
 def _style(host: Host) -> PathStyle:
     r"""Windows engines run Windows containers, whose paths the page writes C:\..."""
     return path_style(host.platform)
@@ -49,9 +44,9 @@ def _engine_path(host: Host, text: str) -> str:
     r"""A path from the page or the URL (C:\... on Windows hosts) as the archive layer
     takes it: absolute, normalised, /-separated."""
     try:
-        return archive.normalize_path(_style(host).to_engine(text))
+        return tar_safety.normalize_path(_style(host).to_engine(text))
     except ValueError as exc:
-        raise archive.Refused(str(exc)) from None
+        raise tar_safety.Refused(str(exc)) from None
 
 
 def _shown(style: PathStyle, context: dict) -> None:
@@ -70,7 +65,7 @@ def _shown(style: PathStyle, context: dict) -> None:
 
 def _files_url(host: Host, ref: str, path: str) -> str:
     """The file browser at `path` (as the page or the URL wrote it)."""
-    query = urlencode({"path": archive.as_bytes(path)})
+    query = urlencode({"path": tar_safety.as_bytes(path)})
     return reverse("containers:files", args=[host.slug, ref]) + "?" + query
 
 
@@ -107,7 +102,7 @@ def files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         )
         if c.rules.files_refused:
             # The engine would refuse; say why instead of passing its error on.
-            raise archive.Refused(c.rules.files_note)
+            raise tar_safety.Refused(c.rules.files_reason)
         target = context["target"] = archive.stat_path(host, ref, path)
         if target.is_dir:
             context["listing"] = archive.list_directory(host, ref, path, _list_limit())
@@ -120,7 +115,7 @@ def files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     return render(request, "containers/files.html", context, status=status)
 
 
-def _attachment(request: HttpRequest, transfer: archive.Transfer) -> StreamingHttpResponse:
+def _attachment(request: HttpRequest, transfer: byte_streams.Transfer) -> StreamingHttpResponse:
     return attachment(
         request, transfer.chunks, transfer.filename, transfer.content_type, transfer.size
     )
@@ -132,7 +127,7 @@ def _send(
     ref: str,
     action: str,
     params: dict,
-    start: Callable[[], archive.Transfer],
+    start: Callable[[], byte_streams.Transfer],
     back: str,
 ) -> HttpResponse:
     """Open one transfer, record it, and stream it; or say why not on the `back` page.
@@ -167,7 +162,7 @@ def download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         host,
         ref,
         "container.cp_download",
-        {"path": archive.printable(path)},
+        {"path": tar_safety.printable(path)},
         lambda: archive.download(host, ref, _engine_path(host, path)),
         _files_url(host, ref, parent),
     )
@@ -190,7 +185,7 @@ def upload(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     # The page names the directory in the form's URL (any bytes fit there); a script may
     # post it as a field.
     directory = query_text(request, "path") or request.POST.get("path") or _style(host).root
-    shown = archive.printable(directory)
+    shown = tar_safety.printable(directory)
     uploads = request.FILES.getlist("files")
     extract = request.POST.get("extract") == "on"
     params = {

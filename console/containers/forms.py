@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from console.containers import runspec
+from console.engine import runspec
 from console.engine.run import RunSpec
 from console.web.forms import SpecField
 

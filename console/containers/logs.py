@@ -14,8 +14,10 @@ from django.views.decorators.http import require_GET
 
 from console.access.models import Role, audit
 from console.access.permissions import host_for
-from console.engine import streams
+from console.engine import containers as engine_containers
+from console.engine.bridge import ThreadBridge
 from console.engine.errors import EngineError, NotFound
+from console.engine.logs import LogOptions, LogSource, parse_time
 from console.streams.consumers import Close, HostStreamConsumer
 from console.web.downloads import attachment
 
@@ -27,7 +29,7 @@ COALESCE_BATCHES = 16
 MAX_TAIL = 10**9
 
 
-def log_options(params: QueryDict | dict) -> streams.LogOptions:
+def log_options(params: QueryDict | dict) -> LogOptions:
     """The page's form (and the socket's query string) as engine options."""
     tail_text = str(params.get("tail", "200")).strip().lower()
     if tail_text in ("all", ""):
@@ -38,11 +40,11 @@ def log_options(params: QueryDict | dict) -> streams.LogOptions:
             raise ValueError(f"tail is out of range: at most {MAX_TAIL}, or “all”")
     else:
         raise ValueError(f"tail must be a number or “all”, not {tail_text[:40]!r}")
-    return streams.LogOptions(
+    return LogOptions(
         follow=params.get("follow") in ("1", "on", "true"),
         tail=tail,
-        since=streams.parse_time(str(params.get("since", ""))),
-        until=streams.parse_time(str(params.get("until", ""))),
+        since=parse_time(str(params.get("since", ""))),
+        until=parse_time(str(params.get("until", ""))),
         timestamps=params.get("timestamps") in ("1", "on", "true"),
         details=params.get("details") in ("1", "on", "true"),
     )
@@ -72,7 +74,7 @@ def logs_download(request: HttpRequest, slug: str, ref: str):
     host, _ = host_for(request.user, slug)
     try:
         options = replace(log_options(request.GET), follow=False)
-        source = streams.LogSource(host, ref, options, line_limit=settings.CONSOLE_LOG_LINE_LIMIT)
+        source = LogSource(host, ref, options, line_limit=settings.CONSOLE_LOG_LINE_LIMIT)
     except NotFound:
         raise Http404(f"No container {ref} on {host.name}.") from None
     except (ValueError, EngineError) as exc:
@@ -100,8 +102,8 @@ class LogsConsumer(HostStreamConsumer):
         ref = self.scope["url_route"]["kwargs"]["ref"]
         options = log_options(self.params)
         while True:
-            self.bridge = streams.ThreadBridge(
-                lambda o=options: streams.LogSource(
+            self.bridge = ThreadBridge(
+                lambda o=options: LogSource(
                     self.host, ref, o, line_limit=settings.CONSOLE_LOG_LINE_LIMIT
                 ),
                 maxsize=8,
@@ -127,7 +129,7 @@ class LogsConsumer(HostStreamConsumer):
         """True once the container runs again; False (socket closed) once it is removed."""
         announced = False
         while True:
-            running = await asyncio.to_thread(streams.container_running, self.host, ref)
+            running = await asyncio.to_thread(engine_containers.container_running, self.host, ref)
             if running is None:
                 await self.fail(Close.GONE, "The container was removed.")
                 return False

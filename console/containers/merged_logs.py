@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET
 from console.access.permissions import host_for
 from console.containers.logs import log_options
 from console.engine import containers as engine_containers
-from console.engine import streams
+from console.engine.bridge import ThreadBridge
 from console.engine.errors import EngineError
+from console.engine.logs import LogOptions, LogSource, parse_time
 from console.streams.consumers import HostStreamConsumer
 
 COMPOSE_PROJECT = "com.docker.compose.project"
@@ -81,14 +82,14 @@ def _ordering_key(line: tuple) -> tuple[int, int]:
     trimmed fractions do not sort as text."""
     stamp = line[1].split(" ", 1)[0]
     try:
-        seconds, _, nanos = streams.parse_time(stamp).partition(".")
+        seconds, _, nanos = parse_time(stamp).partition(".")
         return int(seconds), int(nanos or 0)
     except (ValueError, AttributeError):
         return 0, 0
 
 
-def _history(host, row, options: streams.LogOptions, index: int) -> list[tuple]:
-    source = streams.LogSource(host, row.id, options, line_limit=settings.CONSOLE_LOG_LINE_LIMIT)
+def _history(host, row, options: LogOptions, index: int) -> list[tuple]:
+    source = LogSource(host, row.id, options, line_limit=settings.CONSOLE_LOG_LINE_LIMIT)
     try:
         return [(stream, text, index) for batch in source for stream, text in batch]
     finally:
@@ -141,11 +142,11 @@ class MergedLogsConsumer(HostStreamConsumer):
             lines = [(s, text.split(" ", 1)[-1], who) for s, text, who in lines]
         await self.send_frame({"t": "lines", "lines": lines})
 
-    async def _follow(self, rows, asked: streams.LogOptions, since: list[str]) -> None:
+    async def _follow(self, rows, asked: LogOptions, since: list[str]) -> None:
         merged: asyncio.Queue = asyncio.Queue(maxsize=32)
         self.bridges = [
-            streams.ThreadBridge(
-                lambda row=row, after=after: streams.LogSource(
+            ThreadBridge(
+                lambda row=row, after=after: LogSource(
                     self.host,
                     row.id,
                     replace(asked, timestamps=True, follow=True, tail=None, since=after),

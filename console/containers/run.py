@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from console.access.models import Role, audit
 from console.access.permissions import container_policy, host_for
 from console.containers.forms import RunForm, initial_from
-from console.engine import images as engine_images
+from console.engine import image_progress
 from console.engine import run as engine_run
 from console.engine import volumes as engine_volumes
 from console.engine.errors import (
@@ -110,7 +110,7 @@ def _submit(request: HttpRequest, host, role, form: RunForm) -> HttpResponse:
         return _page(request, host, form.carried_over(), missing_image=spec.image)
     if missing:
         try:
-            status = engine_images.pull_image(host, spec.image, credentials_for(spec.image))
+            status = image_progress.pull_image(host, spec.image, credentials_for(spec.image))
         except EngineError as exc:
             return _failed(request, host, form, spec, exc, step="pull", pulled=True)
         messages.info(request, f"Pulled {spec.image}: {status}")

@@ -9,7 +9,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console.access.permissions import host_for
-from console.engine import stats, streams
+from console.engine import containers as engine_containers
+from console.engine import stats
+from console.engine.bridge import ThreadBridge
 from console.streams.consumers import Close, HostStreamConsumer
 
 
@@ -30,7 +32,7 @@ class StatsConsumer(HostStreamConsumer):
 
     async def stream(self) -> None:
         ref = self.scope["url_route"]["kwargs"]["ref"]
-        running = await asyncio.to_thread(streams.container_running, self.host, ref)
+        running = await asyncio.to_thread(engine_containers.container_running, self.host, ref)
         if running is None:
             await self.fail(Close.GONE, f"No container {ref}.")
             return
@@ -38,7 +40,7 @@ class StatsConsumer(HostStreamConsumer):
             # The engine would stream zeros for as long as one listens.
             await self.finish("The container is not running.")
             return
-        self.bridge = streams.ThreadBridge(
+        self.bridge = ThreadBridge(
             lambda: stats.StatsSource(self.host, ref), maxsize=2, keep_latest=True
         )
         self.bridge.start()

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET
 from console import engine
 from console.access.models import AuditEntry, Role, audit
 from console.access.permissions import host_for
-from console.engine import streams, terminal
+from console.engine import terminal
+from console.engine.bridge import ThreadBridge
 from console.engine.errors import EngineError
 from console.streams.consumers import HostStreamConsumer
 from console.web.csp import xterm_styles
@@ -130,7 +131,7 @@ class _SessionConsumer(HostStreamConsumer):
         if self.early_input:
             await asyncio.to_thread(self.session.write, self.early_input)
             self.early_input = b""
-        bridge = streams.ThreadBridge(lambda: self.session, maxsize=16)
+        bridge = ThreadBridge(lambda: self.session, maxsize=16)
         self.bridge = bridge
         bridge.start()
         try:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from console import engine
 from console.access.models import Role, audit
 from console.access.permissions import host_for, visible_hosts
+from console.containers.filtering import matches, sort_rows
 from console.containers.rows import RowOptions, render_row, render_rows
 from console.engine import containers as engine_containers
 from console.engine.errors import EngineError, NotFound
@@ -56,8 +57,8 @@ def _view_options(request: HttpRequest) -> dict:
 
 def _shape(rows, view: dict):
     if view["q"]:
-        rows = [r for r in rows if engine_containers.matches(r, view["q"])]
-    return engine_containers.sort_rows(rows, view["sort"], view["descending"])
+        rows = [r for r in rows if matches(r, view["q"])]
+    return sort_rows(rows, view["sort"], view["descending"])
 
 
 def _row_options(

@@ -1,7 +1,8 @@
 """`docker cp` and `docker export`: the engine's archive API as plain data and byte streams.
 
 Everything the engine sends or receives here is a tar stream; it is read and written
-chunk by chunk, so memory stays flat whatever the size of the files.
+chunk by chunk, so memory stays flat whatever the size of the files. What an upload may
+contain is checked in `tar_safety`.
 """
 
 from __future__ import annotations
@@ -11,39 +12,41 @@ import posixpath
 import stat
 import tarfile
 import time
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
-from typing import IO, Protocol
+from typing import Protocol
 
 import docker.errors
 import requests
 from docker.utils import decode_json_header
 
+from console.engine.byte_streams import CHUNK, Transfer, open_stream, stream_chunks
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError, NotFound, NotOnWindows
 from console.engine.platforms import container_rules
+from console.engine.tar_safety import (
+    EscapeCheck,
+    Refused,
+    as_bytes,
+    check_archive,
+    checked_entries,
+    member_data,
+    printable,
+    tar_headers,
+    tar_stream,
+)
 from console.engine.text import parse_timestamp
 
 ARCHIVE = "/containers/{0}/archive"
 EXPORT = "/containers/{0}/export"
-# Bytes per read from the engine and per piece handed on; a few of these are in memory
-# per transfer.
-CHUNK = 1 << 20
-_NUL = b"\0"
 
 
 class PathNotFound(NotFound):
     """The container is there, the path in it is not."""
 
     title = "No such file or directory"
-
-
-class Refused(EngineError):
-    """The console itself refuses: a path or archive that could escape, or too much data."""
-
-    title = "Refused"
 
 
 @dataclass(frozen=True)
@@ -84,16 +87,6 @@ class DirectoryListing:
     truncated: bool  # more direct children than the limit; the rest are not listed
 
 
-@dataclass(frozen=True)
-class Transfer:
-    """A download: what to call it, and its bytes as the engine sends them."""
-
-    filename: str
-    content_type: str
-    size: int | None  # known for a single file, not for a tar made on the fly
-    chunks: Generator[bytes, None, None]
-
-
 class Upload(Protocol):
     """An uploaded file as Django hands it over (UploadedFile), or any file object with a
     name and size."""
@@ -108,196 +101,12 @@ class Upload(Protocol):
     def seek(self, offset: int, whence: int = 0) -> int: ...
 
 
-def as_bytes(path: str) -> bytes:
-    """A path as the engine takes it. Names that are not UTF-8 (any process in a container
-    can make them) are read from the engine's tars as os.fsdecode reads them, their odd
-    bytes kept as surrogates; here they become those bytes again."""
-    return path.encode("utf-8", "surrogateescape")
-
-
-def printable(text: str) -> str:
-    r"""A name or path as a page, a header or the audit log can hold it: the odd bytes
-    of a name that is not UTF-8 written as \xNN."""
-    return as_bytes(text).decode("utf-8", "backslashreplace")
-
-
-def normalize_path(text: str) -> str:
-    """An absolute, normalised container path; `..` stops at `/`."""
-    if not text.startswith("/"):
-        raise Refused(f"Paths must be absolute (start with /): {text!r}.")
-    if "\0" in text:
-        raise Refused("Paths cannot contain NUL bytes.")
-    # normpath keeps a leading "//" (POSIX leaves it implementation-defined); the
-    # engine does not, so neither does the console.
-    return "/" + posixpath.normpath(text).lstrip("/")
-
-
-def _within(path: str, directory: str) -> bool:
-    return directory == "/" or path == directory or path.startswith(directory + "/")
-
-
-class EscapeCheck:
-    """Whether the entries of one upload, in the order the engine unpacks them, stay in
-    the directory `destination` (and create no device node).
-
-    The check is on names, but the engine follows the symbolic links an archive has just
-    made ("c -> ." then "a -> c/.." then "a/x" lands above the directory), so no entry
-    may pass through a link made earlier in the same upload, and no hard link may copy
-    one elsewhere.
-    """
-
-    def __init__(self, destination: str):
-        self.destination = destination
-        self._links: set[str] = set()  # absolute paths of the links made so far
-
-    def _absolute(self, name: str) -> str:
-        return posixpath.normpath(posixpath.join(self.destination, name))
-
-    def _link_on_the_way(self, path: str) -> str | None:
-        """The link made earlier that the absolute `path` passes through, if any."""
-        parent = posixpath.dirname(path)
-        while parent != posixpath.dirname(parent):
-            if parent in self._links:
-                return posixpath.relpath(parent, self.destination)
-            parent = posixpath.dirname(parent)
-        return None
-
-    def _walks_through(self, here: str, target: str) -> str | None:
-        """The link made earlier that the symbolic link target `target`, read from the
-        directory `here`, goes through on its way (a link it ends at is fine)."""
-        parts = [p for p in target.split("/") if p not in ("", ".")]
-        current = "/" if target.startswith("/") else here
-        for i, part in enumerate(parts):
-            current = posixpath.dirname(current) if part == ".." else posixpath.join(current, part)
-            if current in self._links and i < len(parts) - 1:
-                return posixpath.relpath(current, self.destination)
-        return None
-
-    def reason(self, member: tarfile.TarInfo) -> str | None:
-        """Why unpacking `member` after the entries checked before could write outside
-        the directory, or None when it cannot."""
-        name = member.name
-        if name.startswith("/"):
-            return f"{name!r} is an absolute path"
-        if ".." in name.split("/"):
-            return f"{name!r} contains a '..' component"
-        if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
-            if not member.isfifo():
-                return f"{name!r} is a device node or an entry of unknown type"
-        path = self._absolute(name)
-        if link := self._link_on_the_way(path):
-            return f"{name!r} passes through the symbolic link {link!r} of the same upload"
-        if member.islnk():
-            if member.linkname.startswith("/") or ".." in member.linkname.split("/"):
-                return f"hard link {name!r} points outside the directory ({member.linkname!r})"
-            linked = self._absolute(member.linkname)
-            if link := self._link_on_the_way(linked):
-                return f"hard link {name!r} passes through the symbolic link {link!r}"
-            if linked in self._links:
-                return f"hard link {name!r} copies the symbolic link {member.linkname!r}"
-        if member.issym():
-            # An absolute target means what it means inside the container: from its root.
-            here = posixpath.dirname(path)
-            target = normalize_path(posixpath.join(here, member.linkname))
-            if not _within(target, self.destination):
-                return f"symbolic link {name!r} points outside the directory ({member.linkname!r})"
-            if link := self._walks_through(here, member.linkname):
-                return f"symbolic link {name!r} goes through the symbolic link {link!r}"
-            self._links.add(path)
-        return None
-
-
-def _headers(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
-    """Every header of a tar read as a stream; data not read is skipped."""
-    while (member := tar.next()) is not None:
-        yield member
-        # tarfile keeps every header it has read; a stream read once needs none of them.
-        tar.members.clear()
-
-
-def check_archive(archive: IO[bytes], check: EscapeCheck, size_limit: int) -> tuple[int, int]:
-    """Read every header of the tar (plain, gzip, bzip2 or xz) in `archive`: raise Refused
-    for the first entry that `check` finds could escape, or when the contents are larger
-    than `size_limit`. Returns (entries, bytes of content)."""
-    entries = total = 0
-    archive.seek(0)
-    try:
-        with tarfile.open(fileobj=archive, mode="r|*", bufsize=CHUNK) as tar:
-            for member in _headers(tar):
-                if reason := check.reason(member):
-                    raise Refused(f"Nothing was written: {reason}.")
-                entries += 1
-                total += member.size if member.isreg() else 0
-                if total > size_limit:
-                    raise Refused(
-                        "Nothing was written: the archive unpacks to more than the upload limit."
-                    )
-    except tarfile.TarError as exc:
-        raise Refused(f"Nothing was written: not a readable tar archive ({exc}).") from exc
-    return entries, total
-
-
-def _tar_entry(header: tarfile.TarInfo, data: Iterable[bytes]) -> Iterator[bytes]:
-    yield header.tobuf(format=tarfile.PAX_FORMAT)
-    written = 0
-    for chunk in data:
-        written += len(chunk)
-        # Bytes beyond the declared size would be read by the engine as further headers
-        # that were never checked.
-        if written > header.size:
-            raise Refused(f"{header.name!r} grew while it was being sent.")
-        yield chunk
-    if written != header.size:
-        raise Refused(f"{header.name!r} shrank while it was being sent.")
-    if remainder := written % tarfile.BLOCKSIZE:
-        yield _NUL * (tarfile.BLOCKSIZE - remainder)
-
-
-def _tar(entries: Iterable[tuple[tarfile.TarInfo, Iterable[bytes]]]) -> Iterator[bytes]:
-    """A tar archive made on the fly: each header, its data, padding, the end marker."""
-    for header, data in entries:
-        yield from _tar_entry(header, data)
-    yield _NUL * (2 * tarfile.BLOCKSIZE)
-
-
 def _plain_header(upload: Upload) -> tarfile.TarInfo:
     header = tarfile.TarInfo(upload.name)
     header.size = upload.size
     header.mode = 0o644
     header.mtime = int(time.time())
     return header
-
-
-def _member_data(tar: tarfile.TarFile, member: tarfile.TarInfo) -> Iterator[bytes]:
-    data = tar.extractfile(member)
-    while data is not None and (chunk := data.read(CHUNK)):
-        yield chunk
-
-
-def _fresh_header(member: tarfile.TarInfo) -> tarfile.TarInfo:
-    """`member` with only the fields the check saw: no extended header passes through, so
-    nothing else (a second path, a sparse map, xattrs) reaches the engine."""
-    header = tarfile.TarInfo(member.name)
-    header.type = tarfile.REGTYPE if member.isreg() else member.type
-    header.size = member.size if member.isreg() else 0
-    header.linkname = member.linkname
-    header.mode, header.mtime = member.mode, member.mtime
-    header.uid, header.gid, header.uname, header.gname = (
-        member.uid,
-        member.gid,
-        member.uname,
-        member.gname,
-    )
-    return header
-
-
-def _archive_entries(archive: Upload) -> Iterator[tuple[tarfile.TarInfo, Iterable[bytes]]]:
-    """The entries of a checked tar (read again from the start), headers encoded afresh."""
-    archive.seek(0)
-    with tarfile.open(fileobj=archive, mode="r|*", bufsize=CHUNK) as tar:
-        for member in _headers(tar):
-            data = _member_data(tar, member) if member.isreg() else ()
-            yield _fresh_header(member), data
 
 
 def _container_exists(api, ref: str) -> bool:
@@ -326,35 +135,6 @@ def _archive_errors(api, ref: str, path: str) -> Iterator[None]:
         if not exists:
             raise NotFound(f"Container {ref} no longer exists.") from None
         raise PathNotFound(f"Nothing at {printable(path)} in the container.") from None
-
-
-def _open(api, endpoint: str, ref: str, **params) -> requests.Response:
-    """The engine's streamed answer. docker-py's get_archive and export hide the response;
-    the console needs it to close the connection when a browser stops reading or a
-    listing has seen enough."""
-    response = api._get(
-        api._url(endpoint, ref),
-        params=params,
-        stream=True,
-        headers={"Accept-Encoding": "identity"},
-    )
-    try:
-        api._raise_for_status(response)
-    except Exception:
-        response.close()
-        raise
-    return response
-
-
-def _chunks(response: requests.Response) -> Generator[bytes, None, None]:
-    """The body in CHUNK pieces; closing the generator closes the engine connection."""
-    try:
-        # Not iter_content: it yields each HTTP chunk as the engine framed it (32 KiB),
-        # and every piece costs a thread hop and a write further on.
-        while chunk := response.raw.read(CHUNK):
-            yield chunk
-    finally:
-        response.close()
 
 
 # Go's os.FileMode bits, as the engine sends them in a path stat.
@@ -459,10 +239,10 @@ def list_directory(host, ref: str, path: str, limit: int) -> DirectoryListing:
     truncated = False
     with _archive_errors(api, ref, path):
         # "DIR/." follows a symbolic link to a directory and names entries "./NAME".
-        response = _open(api, ARCHIVE, ref, path=as_bytes(posixpath.join(path, ".")))
+        response = open_stream(api, ARCHIVE, ref, path=as_bytes(posixpath.join(path, ".")))
         try:
             with tarfile.open(fileobj=response.raw, mode="r|") as tar:
-                for member in _headers(tar):
+                for member in tar_headers(tar):
                     name = _child_name(member.name)
                     if name is None:
                         continue
@@ -480,7 +260,7 @@ def _file_chunks(
     response: requests.Response, tar: tarfile.TarFile, member: tarfile.TarInfo
 ) -> Generator[bytes, None, None]:
     try:
-        yield from _member_data(tar, member)
+        yield from member_data(tar, member)
     finally:
         response.close()
 
@@ -492,11 +272,11 @@ def download(host, ref: str, path: str) -> Transfer:
     filename = printable(posixpath.basename(path)) or "root"
     with _archive_errors(api, ref, target.real_path):
         if target.is_dir:
-            response = _open(
+            response = open_stream(
                 api, ARCHIVE, ref, path=as_bytes(posixpath.join(target.real_path, "."))
             )
-            return Transfer(f"{filename}.tar", "application/x-tar", None, _chunks(response))
-        response = _open(api, ARCHIVE, ref, path=as_bytes(target.real_path))
+            return Transfer(f"{filename}.tar", "application/x-tar", None, stream_chunks(response))
+        response = open_stream(api, ARCHIVE, ref, path=as_bytes(target.real_path))
         try:
             tar = tarfile.open(fileobj=response.raw, mode="r|", bufsize=CHUNK)
             member = tar.next()
@@ -533,7 +313,7 @@ def upload(
         for archive in files:
             count, size = check_archive(archive, check, size_limit - unpacked)
             written, unpacked = written + count, unpacked + size
-        entries = chain.from_iterable(_archive_entries(f) for f in files)
+        entries = chain.from_iterable(checked_entries(f) for f in files)
     else:
         headers = [_plain_header(f) for f in files]
         for header in headers:
@@ -543,7 +323,7 @@ def upload(
         written = len(headers)
     api = client_for(host)
     with _archive_errors(api, ref, destination):
-        api.put_archive(ref, as_bytes(destination), _tar(entries))
+        api.put_archive(ref, as_bytes(destination), tar_stream(entries))
     return written
 
 
@@ -556,8 +336,8 @@ def export(host, ref: str) -> Transfer:
             rules = container_rules(str(container.get("Platform") or ""), "")
             if not rules.can_export:
                 raise NotOnWindows(rules.export_reason)
-            response = _open(api, EXPORT, container["Id"])
+            response = open_stream(api, EXPORT, container["Id"])
     except NotFound:
         raise NotFound(f"Container {ref} no longer exists.") from None
     name = str(container.get("Name") or container["Id"][:12]).lstrip("/")
-    return Transfer(f"{name}.tar", "application/x-tar", None, _chunks(response))
+    return Transfer(f"{name}.tar", "application/x-tar", None, stream_chunks(response))

@@ -18,8 +18,8 @@ from typing import IO
 
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError
-from console.engine.streams import hard_close, own_connection
 from console.engine.text import bounded
+from console.engine.wire import hard_close, own_connection
 
 CHUNK = 1 << 20
 MAX_LINE = 4000

@@ -31,7 +31,6 @@ from docker.transport.sshconn import SSHConnectionPool, SSHHTTPAdapter
 from docker.utils import version_lt
 
 from console.engine import errors
-from console.hosts.vault import VaultError
 
 # The newest API version this console speaks; older engines get their own version.
 MAX_API_VERSION = docker.constants.DEFAULT_DOCKER_API_VERSION
@@ -397,8 +396,6 @@ def translate_exception(exc: BaseException) -> errors.EngineError:
         if "banner" in text or "timed out" in text.lower():
             return errors.HostTimeout(f"The SSH server did not answer in time ({text}).")
         return errors.HostUnreachable(f"SSH failed: {text}")
-    if isinstance(exc, VaultError):
-        return errors.EngineError(str(exc))
     if (ssl_exc := _is_ssl(exc)) is not None:
         return _ssl_message(ssl_exc)
     if (

@@ -7,7 +7,7 @@ import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError, NotFound, NotOnWindows
@@ -152,28 +152,6 @@ def container_row(host, ref: str, *, platform_details: bool = False) -> Containe
         return None
     row = _row(rows[0])
     return _with_platform(api, [row])[0] if platform_details else row
-
-
-SORT_KEYS = {
-    "name": lambda r: r.name.lower(),
-    "image": lambda r: r.image.lower(),
-    "command": lambda r: r.command,
-    "created": lambda r: r.created or datetime.min.replace(tzinfo=UTC),
-    "status": lambda r: (r.state, r.status),
-    "ports": lambda r: r.ports,
-    "size": lambda r: r.size_rw or 0,
-}
-
-
-def sort_rows(rows: list[ContainerRow], key: str, descending: bool) -> list[ContainerRow]:
-    return sorted(rows, key=SORT_KEYS.get(key, SORT_KEYS["created"]), reverse=descending)
-
-
-def matches(row: ContainerRow, text: str) -> bool:
-    """The list page's narrowing text filter: any visible column contains the text."""
-    needle = text.lower()
-    haystack = (row.name, row.image, row.command, row.status, row.id, " ".join(row.ports))
-    return any(needle in value.lower() for value in haystack)
 
 
 @dataclass(frozen=True)
@@ -444,3 +422,13 @@ def rename(host, ref: str, new_name: str) -> None:
     api = client_for(host)
     with translate():
         api.rename(ref, new_name)
+
+
+def container_running(host, ref: str) -> bool | None:
+    """Whether the container runs now; None once it no longer exists."""
+    api = client_for(host)
+    try:
+        with translate():
+            return bool(api.inspect_container(ref)["State"]["Running"])
+    except NotFound:
+        return None

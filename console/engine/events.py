@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from console.engine.client import client_for, translate
-from console.engine.streams import hard_close, own_connection
+from console.engine.wire import hard_close, own_connection
 
 EVENT_TYPES = (
     "container",

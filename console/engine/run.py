@@ -7,7 +7,10 @@ import contextlib
 import re
 from dataclasses import dataclass, field
 
-from console.containers.runspec import (
+from console.engine import security
+from console.engine.client import client_for, translate
+from console.engine.errors import EngineError, NotFound
+from console.engine.runspec import (
     ContainerPort,
     PortMapping,
     RestartPolicy,
@@ -17,9 +20,6 @@ from console.containers.runspec import (
     has_own_hostname,
     parse_volume,
 )
-from console.engine import security
-from console.engine.client import client_for, translate
-from console.engine.errors import EngineError, NotFound
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 from console.engine.client import client_for, translate
 from console.engine.containers import list_containers
 from console.engine.errors import EngineError
-from console.engine.streams import hard_close, own_connection
+from console.engine.wire import hard_close, own_connection
 
 
 @dataclass(frozen=True)

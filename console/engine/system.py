@@ -30,10 +30,58 @@ class EngineSummary:
 
 
 @dataclass(frozen=True)
+class EngineVersion:
+    """The engine's part of `docker version`."""
+
+    version: str
+    api_version: str
+    min_api_version: str
+    client_api_version: str  # the version this console speaks to it
+    platform: str
+    go_version: str
+    git_commit: str
+    built: str
+    os: str
+    arch: str
+    experimental: bool | None
+    components: list[tuple[str, str]]  # (name, version) of each but the Engine itself
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """What `docker info` says beyond the summary."""
+
+    id: str
+    containers: int
+    storage_driver: str
+    storage_details: list[tuple[str, str]]
+    logging_driver: str
+    cgroup_driver: str
+    cgroup_version: str
+    default_isolation: str
+    runtimes: list[str]
+    default_runtime: str
+    volume_plugins: list[str]
+    network_plugins: list[str]
+    log_plugins: list[str]
+    security_options: list[str]
+    swarm: str
+    docker_root_dir: str
+    insecure_registries: list[str]
+    registry_mirrors: list[str]
+    live_restore: bool | None
+    http_proxy: str
+    https_proxy: str
+    no_proxy: str
+    labels: list[str]
+    server_time: str
+
+
+@dataclass(frozen=True)
 class EngineOverview:
     summary: EngineSummary
-    version_rows: list[tuple[str, str]] = field(default_factory=list)
-    info_rows: list[tuple[str, str]] = field(default_factory=list)
+    version: EngineVersion
+    info: EngineInfo
     warnings: list[str] = field(default_factory=list)
     runtime: EngineRuntime | None = None  # how the engine runs (Windows, WSL2, ...)
 
@@ -64,94 +112,76 @@ def engine_summary(host) -> EngineSummary:
         return _summary(api.info(), api.api_version)
 
 
-def _text(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_text(v) for v in value) or "—"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={_text(v)}" for k, v in value.items()) or "—"
-    return str(value)
+def _str(value) -> str:
+    return "" if value is None else str(value)
 
 
-def _size(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
-        n /= 1024
-    return str(n)
+def _strs(values) -> list[str]:
+    return [_str(v) for v in values or []]
+
+
+def _version(version: dict, client_api_version: str) -> EngineVersion:
+    return EngineVersion(
+        version=_str(version.get("Version")),
+        api_version=_str(version.get("ApiVersion")),
+        min_api_version=_str(version.get("MinAPIVersion")),
+        client_api_version=client_api_version,
+        platform=_str((version.get("Platform") or {}).get("Name")),
+        go_version=_str(version.get("GoVersion")),
+        git_commit=_str(version.get("GitCommit")),
+        built=_str(version.get("BuildTime")),
+        os=_str(version.get("Os")),
+        arch=_str(version.get("Arch")),
+        experimental=version.get("Experimental", False),
+        components=[
+            (str(c.get("Name")), _str(c.get("Version")))
+            for c in version.get("Components") or []
+            if c.get("Name") != "Engine"
+        ],
+    )
+
+
+def _info(info: dict) -> EngineInfo:
+    plugins = info.get("Plugins") or {}
+    registry = info.get("RegistryConfig") or {}
+    return EngineInfo(
+        id=_str(info.get("ID")),
+        containers=int(info.get("Containers") or 0),
+        storage_driver=_str(info.get("Driver")),
+        storage_details=[(_str(k), _str(v)) for k, v in info.get("DriverStatus") or []],
+        logging_driver=_str(info.get("LoggingDriver")),
+        cgroup_driver=_str(info.get("CgroupDriver")),
+        cgroup_version=_str(info.get("CgroupVersion")),
+        default_isolation=_str(info.get("Isolation")),
+        runtimes=sorted((info.get("Runtimes") or {}).keys()),
+        default_runtime=_str(info.get("DefaultRuntime")),
+        volume_plugins=_strs(plugins.get("Volume")),
+        network_plugins=_strs(plugins.get("Network")),
+        log_plugins=_strs(plugins.get("Log")),
+        security_options=_strs(info.get("SecurityOptions")),
+        swarm=_str((info.get("Swarm") or {}).get("LocalNodeState")),
+        docker_root_dir=_str(info.get("DockerRootDir")),
+        insecure_registries=_strs(registry.get("InsecureRegistryCIDRs")),
+        registry_mirrors=_strs(registry.get("Mirrors")),
+        live_restore=info.get("LiveRestoreEnabled"),
+        http_proxy=_str(info.get("HttpProxy")),
+        https_proxy=_str(info.get("HttpsProxy")),
+        no_proxy=_str(info.get("NoProxy")),
+        labels=_strs(info.get("Labels")),
+        server_time=_str(info.get("SystemTime")),
+    )
 
 
 def engine_overview(host) -> EngineOverview:
-    """`docker version` and `docker info` in readable rows."""
+    """`docker version` and `docker info`."""
     api = client_for(host)
     with translate():
         version = api.version()
         info = api.info()
-    version_rows = [
-        ("Engine version", _text(version.get("Version"))),
-        (
-            "API version",
-            f"{_text(version.get('ApiVersion'))} (min {_text(version.get('MinAPIVersion'))}, "
-            f"console uses {api.api_version})",
-        ),
-        ("Platform", _text((version.get("Platform") or {}).get("Name"))),
-        ("Go version", _text(version.get("GoVersion"))),
-        ("Git commit", _text(version.get("GitCommit"))),
-        ("Built", _text(version.get("BuildTime"))),
-        ("OS/Arch", f"{_text(version.get('Os'))}/{_text(version.get('Arch'))}"),
-        ("Experimental", _text(version.get("Experimental", False))),
-    ]
-    for component in version.get("Components") or []:
-        if component.get("Name") != "Engine":
-            version_rows.append((str(component.get("Name")), _text(component.get("Version"))))
-    plugins = info.get("Plugins") or {}
-    registry = info.get("RegistryConfig") or {}
-    info_rows = [
-        ("Name", _text(info.get("Name"))),
-        ("ID", _text(info.get("ID"))),
-        ("Operating system", _text(info.get("OperatingSystem"))),
-        ("OS type", _text(info.get("OSType"))),
-        ("Kernel", _text(info.get("KernelVersion"))),
-        ("Architecture", _text(info.get("Architecture"))),
-        ("CPUs", _text(info.get("NCPU"))),
-        ("Memory", _size(int(info.get("MemTotal") or 0))),
-        (
-            "Containers",
-            f"{info.get('Containers', 0)} (running {info.get('ContainersRunning', 0)}, "
-            f"paused {info.get('ContainersPaused', 0)}, "
-            f"stopped {info.get('ContainersStopped', 0)})",
-        ),
-        ("Images", _text(info.get("Images"))),
-        ("Storage driver", _text(info.get("Driver"))),
-        ("Storage details", _text([f"{k}: {v}" for k, v in info.get("DriverStatus") or []])),
-        ("Logging driver", _text(info.get("LoggingDriver"))),
-        ("Cgroup driver", _text(info.get("CgroupDriver"))),
-        ("Cgroup version", _text(info.get("CgroupVersion"))),
-        ("Default isolation", _text(info.get("Isolation"))),
-        ("Runtimes", _text(sorted((info.get("Runtimes") or {}).keys()))),
-        ("Default runtime", _text(info.get("DefaultRuntime"))),
-        ("Volume plugins", _text(plugins.get("Volume"))),
-        ("Network plugins", _text(plugins.get("Network"))),
-        ("Log plugins", _text(plugins.get("Log"))),
-        ("Security options", _text(info.get("SecurityOptions"))),
-        ("Swarm", _text((info.get("Swarm") or {}).get("LocalNodeState"))),
-        ("Docker root dir", _text(info.get("DockerRootDir"))),
-        ("Insecure registries", _text(registry.get("InsecureRegistryCIDRs"))),
-        ("Registry mirrors", _text(registry.get("Mirrors"))),
-        ("Live restore", _text(info.get("LiveRestoreEnabled"))),
-        ("HTTP proxy", _text(info.get("HttpProxy"))),
-        ("HTTPS proxy", _text(info.get("HttpsProxy"))),
-        ("No proxy", _text(info.get("NoProxy"))),
-        ("Labels", _text(info.get("Labels"))),
-        ("Server time", _text(info.get("SystemTime"))),
-    ]
     return EngineOverview(
         summary=_summary(info, api.api_version),
-        version_rows=version_rows,
-        info_rows=info_rows,
+        version=_version(version, api.api_version),
+        info=_info(info),
         warnings=[str(w) for w in info.get("Warnings") or []],
         runtime=engine_runtime(info),
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from console.engine.client import client_for, translate
 from console.engine.errors import Conflict, EngineError, NotFound
-from console.engine.streams import RawBody, demultiplex, hard_close, own_connection
+from console.engine.wire import RawBody, demultiplex, hard_close, own_connection
 
 # Every exec the console starts carries MARKER=<token> in its environment, and so does
 # whatever runs in its terminal. The engine has no call to stop an exec and closing the

@@ -17,7 +17,7 @@ import requests
 from django.conf import settings
 from docker.utils import version_gte
 
-from console.engine import archive
+from console.engine import archive, byte_streams, tar_safety
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError, NotFound
 from console.engine.masking import masked_values
@@ -316,12 +316,14 @@ def _resolve(host, helper_id: str, volume: str, rel: str) -> tuple[str, archive.
         try:
             found = archive.stat_path(host, helper_id, posixpath.join(real, part))
         except archive.PathNotFound:
-            shown = archive.printable(rel)
+            shown = tar_safety.printable(rel)
             raise archive.PathNotFound(f"Nothing at /{shown} in volume {volume}.") from None
         real = posixpath.normpath(found.real_path)
         if not _in_volume(real):
-            shown = archive.printable(walked)
-            raise archive.Refused(f"/{shown} is a link to {found.link_target}, outside the volume.")
+            shown = tar_safety.printable(walked)
+            raise tar_safety.Refused(
+                f"/{shown} is a link to {found.link_target}, outside the volume."
+            )
     if found is None:
         found = archive.stat_path(host, helper_id, MOUNT_POINT)
     return real, found
@@ -333,7 +335,7 @@ def list_folder(host, volume: str, path: str, limit: int) -> Folder:
     with _helper(host, volume) as helper_id:
         real, target = _resolve(host, helper_id, volume, rel)
         if not target.is_dir:
-            raise archive.Refused(f"/{archive.printable(rel)} is a file, not a folder.")
+            raise tar_safety.Refused(f"/{tar_safety.printable(rel)} is a file, not a folder.")
         listing = archive.list_directory(host, helper_id, real, limit)
     folder_path = _outside_in(real)
     entries = [replace(e, path=posixpath.join(folder_path, e.name)) for e in listing.entries]
@@ -392,7 +394,7 @@ class _HelperChunks:
         _remove_helper(self._api, self._helper_id)
 
 
-def download(host, volume: str, path: str) -> archive.Transfer:
+def download(host, volume: str, path: str) -> byte_streams.Transfer:
     """A file of the volume as itself, a folder (or the whole volume) as a tar.
 
     The helper is removed when the transfer ends, fails, or is closed early (the
@@ -407,7 +409,7 @@ def download(host, volume: str, path: str) -> archive.Transfer:
         _remove_helper(api, helper_id)
         raise
     # Named as asked for, also when a link led elsewhere in the volume.
-    name = archive.printable(posixpath.basename(rel)) or volume
+    name = tar_safety.printable(posixpath.basename(rel)) or volume
     filename = f"{name}.tar" if target.is_dir else name
     chunks = _HelperChunks(transfer.chunks, api, helper_id)
     return replace(transfer, filename=filename, chunks=chunks)

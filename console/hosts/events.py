@@ -7,7 +7,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console.access.permissions import host_for
-from console.engine import events, streams
+from console.engine import events
+from console.engine.bridge import ThreadBridge
+from console.engine.logs import parse_time
 from console.streams.consumers import HostStreamConsumer
 
 
@@ -31,8 +33,8 @@ class EventsConsumer(HostStreamConsumer):
         for key in ("type", "event", "container", "image"):
             if value := self.params.get(key):
                 filters[key] = [value]
-        since = streams.parse_time(self.params.get("since", ""))
-        self.bridge = streams.ThreadBridge(
+        since = parse_time(self.params.get("since", ""))
+        self.bridge = ThreadBridge(
             lambda: events.EventSource(self.host, since=since, filters=filters), maxsize=64
         )
         self.bridge.start()

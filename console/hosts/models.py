@@ -100,10 +100,6 @@ class Host(models.Model):
     def get_platform_display(self) -> str:
         return Platform(self.platform).label if self.platform else "unknown"
 
-    @property
-    def awaits_host_key(self) -> bool:
-        return self.kind == Kind.SSH and not self.ssh_host_key
-
     def container_policy(self) -> ContainerPolicy:
         """What this host's security settings give those who are not its admins."""
         return ContainerPolicy(

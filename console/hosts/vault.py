@@ -10,6 +10,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
 
+from console.engine.errors import EngineError
+
 PREFIX = "fernet:"
 
 
@@ -26,8 +28,10 @@ def encrypt(plaintext: str) -> str:
     return PREFIX + _fernet(settings.CONSOLE_SECRET).encrypt(plaintext.encode()).decode()
 
 
-class VaultError(Exception):
-    """Stored ciphertext cannot be read: the console secret changed."""
+class VaultError(EngineError):
+    """Stored ciphertext cannot be read: the console secret changed. An EngineError, so
+    that a host whose credentials the engine layer cannot read fails like any host that
+    cannot be reached, and the engine need not know the vault."""
 
 
 def decrypt(ciphertext: str) -> str:

@@ -16,6 +16,7 @@ from console.access.permissions import can_add_hosts, host_for, visible_hosts
 from console.engine.errors import EngineError, HostKeyUnknown
 from console.hosts.forms import HostForm
 from console.hosts.models import Host
+from console.hosts.overview import describe_runtime, info_rows, version_rows
 
 
 def _status(result: engine.HostResult) -> dict:
@@ -125,7 +126,12 @@ def _connection_state(host: Host) -> dict:
     except EngineError as exc:
         return {"error": exc}
     host.record_platform(overview.summary.platform)
-    return {"overview": overview}
+    return {
+        "overview": overview,
+        "version_rows": version_rows(overview),
+        "info_rows": info_rows(overview),
+        "runtime_text": describe_runtime(overview.runtime) if overview.runtime else None,
+    }
 
 
 @require_GET

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from console.access.models import Role, audit
 from console.access.permissions import host_for
-from console.engine import transfer
+from console.engine import image_archives
 from console.engine.errors import EngineError
 from console.hosts.models import Host
 from console.images.reference import parse_reference
@@ -32,7 +32,7 @@ def _save(request: HttpRequest, host: Host, refs: list[str], back: str) -> HttpR
     The audit entry records that the engine started sending."""
     params = {"images": refs}
     try:
-        download = transfer.save(host, refs)
+        download = image_archives.save(host, refs)
     except EngineError as exc:
         audit(request.user, "image.save", host=host, params=params, error=exc.message)
         messages.error(request, f"{exc.title}: {exc.message}")
@@ -94,7 +94,7 @@ def load_page(request: HttpRequest, slug: str) -> HttpResponse:
         upload = form.cleaned_data["archive"]
         params = _upload_params(upload)
         try:
-            result = transfer.load(host, upload)
+            result = image_archives.load(host, upload)
         except EngineError as exc:
             audit(request.user, "image.load", host=host, params=params, error=exc.message)
             context["error"] = exc
@@ -135,7 +135,7 @@ class ImportForm(forms.Form):
     def clean_changes(self) -> list[str]:
         changes = [c.strip() for c in self.cleaned_data["changes"].splitlines() if c.strip()]
         try:
-            transfer.check_changes(changes)
+            image_archives.check_changes(changes)
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
         return changes
@@ -153,7 +153,7 @@ def import_page(request: HttpRequest, slug: str) -> HttpResponse:
         params = {**_upload_params(upload), "message": data["message"], "changes": data["changes"]}
         target = f"{repository}:{tag}" if repository else ""
         try:
-            result = transfer.import_image(
+            result = image_archives.import_image(
                 host,
                 upload,
                 repository=repository,

@@ -13,7 +13,7 @@ from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 
 from console.access.models import Role
-from console.engine import images
+from console.engine import image_progress
 from console.images.models import credentials_for
 from console.images.reference import check_pull
 from console.streams import jobs
@@ -27,13 +27,13 @@ class PullJob(jobs.Job):
         self.ref = ref
         self.credentials = credentials  # of the configured registry the image lives in
         self.all_tags = all_tags
-        self.layers: dict[str, images.PullProgress] = {}
+        self.layers: dict[str, image_progress.PullProgress] = {}
         self.summary: list[str] = []
 
     def open_source(self):
-        return images.PullSource(self.host, self.ref, self.credentials, self.all_tags)
+        return image_progress.PullSource(self.host, self.ref, self.credentials, self.all_tags)
 
-    def take(self, progress: images.PullProgress) -> None:
+    def take(self, progress: image_progress.PullProgress) -> None:
         if progress.layer:
             known = self.layers.get(progress.layer)
             if progress.total is None and known is not None and known.total:

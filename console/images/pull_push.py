@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from console.access.models import Role, audit
 from console.access.permissions import host_for
+from console.engine import image_progress
 from console.engine import images as engine_images
 from console.engine.errors import EngineError
 from console.images.models import Registry, credentials_for
@@ -56,7 +57,7 @@ def pull_page(request: HttpRequest, slug: str) -> HttpResponse:
         ref, all_tags = form.cleaned_data["ref"], form.cleaned_data["all_tags"]
         error = status = ""
         try:
-            status = engine_images.pull_image(host, ref, credentials_for(ref), all_tags)
+            status = image_progress.pull_image(host, ref, credentials_for(ref), all_tags)
         except EngineError as exc:
             error = exc.message
         audit(
@@ -152,7 +153,7 @@ def _audit(request, action: str, host, target: str, params: dict, exc=None) -> N
 def _push_now(request: HttpRequest, host, target: str) -> dict:
     error = status = ""
     try:
-        status = engine_images.push_image(host, target, credentials_for(target))
+        status = image_progress.push_image(host, target, credentials_for(target))
     except EngineError as exc:
         error = exc.message
     audit(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 
 from console.access.models import Role
-from console.engine import images
+from console.engine import image_progress
 from console.images.models import credentials_for
 from console.images.pull_job import PullJob, checked_ref
 from console.images.reference import parse_reference
@@ -17,7 +17,7 @@ class PushJob(PullJob):
     action = "image.push"
 
     def open_source(self):
-        return images.PushSource(self.host, self.ref, self.credentials)
+        return image_progress.PushSource(self.host, self.ref, self.credentials)
 
     def outcome(self) -> tuple[str, dict]:
         if self.error:

@@ -21,7 +21,7 @@ import time
 from channels.db import database_sync_to_async
 
 from console.access.models import audit
-from console.engine import streams
+from console.engine.bridge import Source, ThreadBridge
 from console.engine.errors import CONNECTION_ERRORS, EngineError
 from console.streams.consumers import Close, HostStreamConsumer
 
@@ -45,7 +45,7 @@ class Job:
 
     # ---------------------------------------------------------------- to override
 
-    def open_source(self) -> streams.Source:
+    def open_source(self) -> Source:
         raise NotImplementedError
 
     def take(self, item) -> None:
@@ -78,7 +78,7 @@ class Job:
     # ---------------------------------------------------------------- running
 
     async def run(self) -> None:
-        bridge = streams.ThreadBridge(self.open_source, maxsize=self.maxsize)
+        bridge = ThreadBridge(self.open_source, maxsize=self.maxsize)
         bridge.start()
         try:
             async for item in bridge:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from console.access.models import Role, audit
 from console.access.permissions import host_for
-from console.engine import archive
+from console.engine import archive, tar_safety
 from console.engine import volumes as engine_volumes
 from console.engine.errors import EngineError, NotFound
 from console.hosts.models import Host
@@ -152,7 +152,7 @@ def volume_download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """A file of the volume as itself; a folder, or the whole volume, as a tar."""
     host, _ = host_for(request.user, slug, Role.OPERATOR)
     path = engine_volumes.relative(query_text(request, "path") or "")
-    params = {"path": "/" + archive.printable(path)}
+    params = {"path": "/" + tar_safety.printable(path)}
     try:
         transfer = engine_volumes.download(host, ref, path)
     except EngineError as exc:
@@ -163,7 +163,7 @@ def volume_download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
             raise object_pages.not_found(VOLUMES, host, ref) from None
         messages.error(request, f"{exc.title}: {exc.message}")
         files_url = reverse("volumes:files", args=[host.slug, ref])
-        back = urlencode({"path": archive.as_bytes(posixpath.dirname(path))})
+        back = urlencode({"path": tar_safety.as_bytes(posixpath.dirname(path))})
         return redirect(f"{files_url}?{back}")
     audit(request.user, "volume.download", host=host, target=ref, params=params)
     return attachment(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
-from console.containers import runspec
+from console.engine import runspec
 
 
 class SpecField(forms.CharField):

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from channels.db import database_sync_to_async
 
-from console.engine.streams import parse_time
+from console.engine.logs import parse_time
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -14,8 +14,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from console.access.models import AuditEntry, Role
-from console.containers.runspec import format_command
 from console.engine.errors import HostUnreachable
+from console.engine.runspec import format_command
 from console.hosts.models import Host
 from tests.conftest import STOPPABLE
 from tests.engines import only_in_registry, raw_client

@@ -8,7 +8,9 @@ import concurrent.futures
 import struct
 import threading
 
-from console.engine.streams import LineSplitter, RawBody, ThreadBridge, demultiplex
+from console.engine.bridge import ThreadBridge
+from console.engine.logs import LineSplitter
+from console.engine.wire import RawBody, demultiplex
 
 
 def frame(stream: int, payload: bytes) -> bytes:

@@ -1,6 +1,7 @@
 """The engine's events over the host's websocket, against the real engine."""
 
-import asyncio
+import time
+import uuid
 
 import pytest
 from channels.db import database_sync_to_async
@@ -9,14 +10,18 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
 async def test_events_reach_the_socket(ws, admin_user, unix_host, make_container, engine_api):
-    socket = await ws("/ws/hosts/unix/events/?type=container&event=start", admin_user)
-    await asyncio.sleep(0.3)  # the engine's event subscription is open
-    cid = await database_sync_to_async(make_container)("events-1")
+    name = f"events-1-{uuid.uuid4().hex[:8]}"
+    # From a second ago: the start is delivered even if the engine's subscription opens
+    # after it; the name keeps other tests' containers out.
+    since = int(time.time()) - 1
+    query = f"type=container&event=start&container={name}&since={since}"
+    socket = await ws(f"/ws/hosts/unix/events/?{query}", admin_user)
+    cid = await database_sync_to_async(make_container)(name)
     frame = await socket.receive(timeout=10)
     assert frame["t"] == "event"
     assert frame["event"]["action"] == "start"
     assert frame["event"]["actor_id"] == cid
-    assert frame["event"]["name"] == "events-1"
+    assert frame["event"]["name"] == name
     await socket.close()
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from console.access.models import AuditEntry, Role
-from console.engine import archive
+from console.engine import tar_safety
 from tests.containers.test_files import engine_names, member, tar_bytes, upload
 
 # Each builds a path out of /tmp/work from links that each look harmless on their own.
@@ -100,7 +100,7 @@ def test_links_that_stay_inside_and_are_not_walked_through_still_unpack(
 
 
 def test_the_check_names_the_link_walked_through():
-    check = archive.EscapeCheck("/work")
+    check = tar_safety.EscapeCheck("/work")
     assert check.reason(member("./c", "symlink", ".")) is None
     assert check.reason(member("to-c", "symlink", "c/.")) is None  # ends at the link
     reason = check.reason(member("a", "symlink", "c/.."))
@@ -109,7 +109,7 @@ def test_the_check_names_the_link_walked_through():
     assert reason and "'c'" in reason
     reason = check.reason(member("copy", "hardlink", "c"))
     assert reason and "copies the symbolic link 'c'" in reason
-    absolute = archive.EscapeCheck("/")
+    absolute = tar_safety.EscapeCheck("/")
     assert absolute.reason(member("etc-link", "symlink", "/etc")) is None
     reason = absolute.reason(member("up", "symlink", "/etc-link/../tmp"))
     assert reason and "'etc-link'" in reason

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from console.engine import build, containers, streams, system
+from console.engine import build, containers, logs, system
 from console.images import pull_job
 from tests.security.transports import host, raw_api, run_on, tls_api  # noqa: F401  (fixtures)
 
@@ -69,7 +69,7 @@ def chatty(run_on):  # noqa: F811
 
 def test_logs_closed_from_another_thread_then_many_polls(host, chatty):  # noqa: F811
     for _ in range(6):
-        source = streams.LogSource(host, chatty, streams.LogOptions(follow=True), line_limit=1000)
+        source = logs.LogSource(host, chatty, logs.LogOptions(follow=True), line_limit=1000)
         first = threading.Event()
 
         def read(source=source, first=first):

@@ -4,6 +4,7 @@ import re
 
 from console.engine.platforms import engine_runtime
 from console.hosts.models import Host
+from console.hosts.overview import describe_runtime
 from tests.windows_double import WINDOWS_KERNEL
 
 
@@ -85,5 +86,6 @@ def test_requirements_windows_pins_pywin32_for_windows_only():
 def test_runtime_of_a_windows_engine_without_isolation_says_so():
     runtime = engine_runtime({"OSType": "windows", "OperatingSystem": "Windows 10 Pro"})
     assert runtime.platform == "windows" and runtime.default_isolation == ""
-    assert runtime.kind == "Docker Engine on Windows"
-    assert "the isolation the engine chooses" in runtime.why
+    text = describe_runtime(runtime)
+    assert text.kind == "Docker Engine on Windows"
+    assert "the isolation the engine chooses" in text.why

@@ -5,6 +5,7 @@ import re
 
 from console.engine.platforms import engine_runtime
 from console.hosts.models import Host
+from console.hosts.overview import describe_runtime
 from tests.windows_double import WSL2_KERNEL
 
 
@@ -52,9 +53,9 @@ def test_runtime_rules_for_other_engines():
         {"OSType": "linux", "OperatingSystem": "Docker Desktop", "KernelVersion": "6.6.26-linuxkit"}
     )
     assert (mac.platform, mac.wsl2, mac.docker_desktop) == ("linux", False, True)
-    assert mac.kind == "Docker Desktop (Linux VM)"
+    assert describe_runtime(mac).kind == "Docker Desktop (Linux VM)"
     plain = engine_runtime({"OSType": "linux", "KernelVersion": "6.1.0-21-amd64"})
-    assert (plain.kind, plain.wsl2, plain.docker_desktop) == (
+    assert (describe_runtime(plain).kind, plain.wsl2, plain.docker_desktop) == (
         "Linux with Docker Engine",
         False,
         False,

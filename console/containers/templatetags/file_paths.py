@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from django import template
 
-from console.engine import archive
+from console.engine import tar_safety
 
 register = template.Library()
 
@@ -12,11 +12,11 @@ register = template.Library()
 @register.filter
 def printable(text: str) -> str:
     r"""The name as the page shows it: odd bytes written as \xNN."""
-    return archive.printable(text)
+    return tar_safety.printable(text)
 
 
 @register.filter
 def path_query(path: str) -> str:
     """The path as a link's query value: its bytes, %-escaped, so the link leads back to
     the very same name."""
-    return quote(archive.as_bytes(path), safe="")
+    return quote(tar_safety.as_bytes(path), safe="")

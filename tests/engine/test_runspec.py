@@ -3,8 +3,8 @@ names the bad item."""
 
 import pytest
 
-from console.containers import runspec
-from console.containers.runspec import ContainerPort, PortMapping, SpecError, VolumeSpec
+from console.engine import runspec
+from console.engine.runspec import ContainerPort, PortMapping, SpecError, VolumeSpec
 
 
 @pytest.mark.parametrize(

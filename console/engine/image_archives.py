@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from console.engine.archive import CHUNK, Transfer, _chunks, _open
+from console.engine.byte_streams import CHUNK, Transfer, open_stream, stream_chunks
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError, NotFound
 from console.engine.text import bounded
@@ -80,8 +80,8 @@ def save(host, refs: Sequence[str]) -> Transfer:
     api = client_for(host)
     names = _save_names(api, refs)
     with translate():
-        response = _open(api, "/images/get", "", names=names)
-    return Transfer(_filename(names), "application/x-tar", None, _chunks(response))
+        response = open_stream(api, "/images/get", "", names=names)
+    return Transfer(_filename(names), "application/x-tar", None, stream_chunks(response))
 
 
 def _post_archive(api, path: str, upload: IO[bytes], params: dict):
