@@ -1,7 +1,7 @@
 """Every URL of the console, for every role, on a host whose engine is down.
 
 The table below must name every host-scoped route (a new route without an entry fails
-`test_every_route_is_in_the_table`), with the role each method needs. For each route:
+`test_every_route_is_in_the_table`), with the policy action of each method. For each route:
 another team's user gets 404 (or 405 for a method the view does not take), a role too low
 gets 403, and a dead engine never turns any of them into a 500.
 """
@@ -10,66 +10,67 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from console.access.models import Role
+from console.access.policy import needs
 
-VIEW, OPER, ADMIN = Role.VIEWER, Role.OPERATOR, Role.ADMIN
-# route -> (role GET needs, role POST needs); None: the view does not take that method.
-NEEDS = {
-    "hosts/<slug:slug>/": (VIEW, None),
-    "hosts/<slug:slug>/access/": (ADMIN, None),
-    "hosts/<slug:slug>/edit/": (ADMIN, ADMIN),
-    "hosts/<slug:slug>/delete/": (ADMIN, ADMIN),
-    "hosts/<slug:slug>/test/": (None, VIEW),
-    "hosts/<slug:slug>/trust-key/": (None, ADMIN),
-    "hosts/<slug:slug>/stats/": (VIEW, None),
-    "hosts/<slug:slug>/events/": (VIEW, None),
-    "hosts/<slug:slug>/logs/": (VIEW, None),
-    "hosts/<slug:slug>/containers/": (VIEW, None),
-    "hosts/<slug:slug>/containers/bulk/": (None, OPER),
-    "hosts/<slug:slug>/containers/new/": (OPER, OPER),
-    "hosts/<slug:slug>/containers/<str:ref>/": (VIEW, OPER),
-    "hosts/<slug:slug>/containers/<str:ref>/inspect/": (VIEW, OPER),
-    "hosts/<slug:slug>/containers/<str:ref>/top/": (VIEW, None),
-    "hosts/<slug:slug>/containers/<str:ref>/rename/": (OPER, OPER),
-    "hosts/<slug:slug>/containers/<str:ref>/remove/": (OPER, OPER),
-    "hosts/<slug:slug>/containers/<str:ref>/logs/": (VIEW, None),
-    "hosts/<slug:slug>/containers/<str:ref>/logs/download/": (VIEW, None),
-    "hosts/<slug:slug>/containers/<str:ref>/files/": (OPER, None),
-    "hosts/<slug:slug>/containers/<str:ref>/files/download/": (OPER, None),
-    "hosts/<slug:slug>/containers/<str:ref>/files/upload/": (None, OPER),
-    "hosts/<slug:slug>/containers/<str:ref>/export/": (OPER, None),
-    "hosts/<slug:slug>/containers/<str:ref>/terminal/": (OPER, None),
-    "hosts/<slug:slug>/containers/<str:ref>/attach/": (OPER, None),
-    "hosts/<slug:slug>/containers/<str:ref>/stats/": (VIEW, None),
-    "hosts/<slug:slug>/containers/<str:ref>/<str:action>/": (None, OPER),
-    "hosts/<slug:slug>/volumes/": (VIEW, None),
-    "hosts/<slug:slug>/volumes/new/": (ADMIN, ADMIN),
-    "hosts/<slug:slug>/volumes/prune/": (ADMIN, ADMIN),
-    "hosts/<slug:slug>/volumes/<str:ref>/": (VIEW, OPER),
-    "hosts/<slug:slug>/volumes/<str:ref>/remove/": (ADMIN, ADMIN),
-    "hosts/<slug:slug>/volumes/<str:ref>/files/": (VIEW, None),
-    "hosts/<slug:slug>/volumes/<str:ref>/download/": (OPER, None),
-    "hosts/<slug:slug>/images/": (VIEW, None),
-    "hosts/<slug:slug>/images/prune/": (ADMIN, ADMIN),
-    "hosts/<slug:slug>/images/<str:ref>/": (VIEW, None),
-    "hosts/<slug:slug>/images/<str:ref>/remove/": (OPER, OPER),
-    "hosts/<slug:slug>/images/<str:ref>/tag/": (OPER, OPER),
-    "hosts/<slug:slug>/df/": (VIEW, None),
-    "hosts/<slug:slug>/images/build/": (ADMIN, ADMIN),
-    "hosts/<slug:slug>/images/build/<str:job>/": (ADMIN, None),
-    "hosts/<slug:slug>/images/save/": (OPER, None),
-    "hosts/<slug:slug>/images/load/": (ADMIN, ADMIN),
-    "hosts/<slug:slug>/images/import/": (ADMIN, ADMIN),
-    "hosts/<slug:slug>/images/<str:ref>/save/": (OPER, None),
-    "hosts/<slug:slug>/networks/": (VIEW, None),
-    "hosts/<slug:slug>/networks/new/": (ADMIN, ADMIN),
-    "hosts/<slug:slug>/networks/prune/": (ADMIN, ADMIN),
-    "hosts/<slug:slug>/networks/connect/": (None, ADMIN),
-    "hosts/<slug:slug>/networks/disconnect/": (None, ADMIN),
-    "hosts/<slug:slug>/networks/<str:ref>/": (VIEW, None),
-    "hosts/<slug:slug>/networks/<str:ref>/remove/": (ADMIN, ADMIN),
-    "hosts/<slug:slug>/images/pull/": (OPER, OPER),
-    "hosts/<slug:slug>/images/search/": (VIEW, None),
-    "hosts/<slug:slug>/images/<str:ref>/push/": (OPER, OPER),
+# route -> (the policy action of its GET, of its POST); None: the view does not take that
+# method. The role each needs is the policy table's (console.access.policy), as for the views.
+ACTIONS = {
+    "hosts/<slug:slug>/": ("host.view", None),
+    "hosts/<slug:slug>/access/": ("host.access", None),
+    "hosts/<slug:slug>/edit/": ("host.edit", "host.edit"),
+    "hosts/<slug:slug>/delete/": ("host.remove", "host.remove"),
+    "hosts/<slug:slug>/test/": (None, "host.view"),
+    "hosts/<slug:slug>/trust-key/": (None, "host.pin_key"),
+    "hosts/<slug:slug>/stats/": ("host.view", None),
+    "hosts/<slug:slug>/events/": ("host.view", None),
+    "hosts/<slug:slug>/logs/": ("container.view", None),
+    "hosts/<slug:slug>/containers/": ("container.view", None),
+    "hosts/<slug:slug>/containers/bulk/": (None, "container.change"),
+    "hosts/<slug:slug>/containers/new/": ("container.run", "container.run"),
+    "hosts/<slug:slug>/containers/<str:ref>/": ("container.view", "container.reveal"),
+    "hosts/<slug:slug>/containers/<str:ref>/inspect/": ("container.view", "container.reveal"),
+    "hosts/<slug:slug>/containers/<str:ref>/top/": ("container.view", None),
+    "hosts/<slug:slug>/containers/<str:ref>/rename/": ("container.change", "container.change"),
+    "hosts/<slug:slug>/containers/<str:ref>/remove/": ("container.change", "container.change"),
+    "hosts/<slug:slug>/containers/<str:ref>/logs/": ("container.view", None),
+    "hosts/<slug:slug>/containers/<str:ref>/logs/download/": ("container.view", None),
+    "hosts/<slug:slug>/containers/<str:ref>/files/": ("container.files", None),
+    "hosts/<slug:slug>/containers/<str:ref>/files/download/": ("container.files", None),
+    "hosts/<slug:slug>/containers/<str:ref>/files/upload/": (None, "container.files"),
+    "hosts/<slug:slug>/containers/<str:ref>/export/": ("container.export", None),
+    "hosts/<slug:slug>/containers/<str:ref>/terminal/": ("container.exec", None),
+    "hosts/<slug:slug>/containers/<str:ref>/attach/": ("container.attach", None),
+    "hosts/<slug:slug>/containers/<str:ref>/stats/": ("container.view", None),
+    "hosts/<slug:slug>/containers/<str:ref>/<str:action>/": (None, "container.change"),
+    "hosts/<slug:slug>/volumes/": ("volume.view", None),
+    "hosts/<slug:slug>/volumes/new/": ("volume.create", "volume.create"),
+    "hosts/<slug:slug>/volumes/prune/": ("volume.prune", "volume.prune"),
+    "hosts/<slug:slug>/volumes/<str:ref>/": ("volume.view", "volume.reveal"),
+    "hosts/<slug:slug>/volumes/<str:ref>/remove/": ("volume.remove", "volume.remove"),
+    "hosts/<slug:slug>/volumes/<str:ref>/files/": ("volume.view", None),
+    "hosts/<slug:slug>/volumes/<str:ref>/download/": ("volume.download", None),
+    "hosts/<slug:slug>/images/": ("image.view", None),
+    "hosts/<slug:slug>/images/prune/": ("image.prune", "image.prune"),
+    "hosts/<slug:slug>/images/<str:ref>/": ("image.view", None),
+    "hosts/<slug:slug>/images/<str:ref>/remove/": ("image.remove", "image.remove"),
+    "hosts/<slug:slug>/images/<str:ref>/tag/": ("image.tag", "image.tag"),
+    "hosts/<slug:slug>/df/": ("host.view", None),
+    "hosts/<slug:slug>/images/build/": ("image.build", "image.build"),
+    "hosts/<slug:slug>/images/build/<str:job>/": ("image.build", None),
+    "hosts/<slug:slug>/images/save/": ("image.save", None),
+    "hosts/<slug:slug>/images/load/": ("image.load", "image.load"),
+    "hosts/<slug:slug>/images/import/": ("image.import", "image.import"),
+    "hosts/<slug:slug>/images/<str:ref>/save/": ("image.save", None),
+    "hosts/<slug:slug>/networks/": ("network.view", None),
+    "hosts/<slug:slug>/networks/new/": ("network.create", "network.create"),
+    "hosts/<slug:slug>/networks/prune/": ("network.prune", "network.prune"),
+    "hosts/<slug:slug>/networks/connect/": (None, "network.connect"),
+    "hosts/<slug:slug>/networks/disconnect/": (None, "network.connect"),
+    "hosts/<slug:slug>/networks/<str:ref>/": ("network.view", None),
+    "hosts/<slug:slug>/networks/<str:ref>/remove/": ("network.remove", "network.remove"),
+    "hosts/<slug:slug>/images/pull/": ("image.pull", "image.pull"),
+    "hosts/<slug:slug>/images/search/": ("image.view", None),
+    "hosts/<slug:slug>/images/<str:ref>/push/": ("image.push", "image.push"),
 }
 
 
@@ -90,15 +91,15 @@ def _path(pattern: str, slug: str) -> str:
 
 
 CASES = [
-    (route, method, need)
-    for route, needs in NEEDS.items()
-    for method, need in zip(("get", "post"), needs, strict=True)
+    (route, method, needs(action) if action else None)
+    for route, methods in ACTIONS.items()
+    for method, action in zip(("get", "post"), methods, strict=True)
 ]
 
 
 def test_every_route_is_in_the_table():
     host_scoped = {r for r in _routes(get_resolver()) if "<slug:slug>" in r}
-    assert host_scoped == set(NEEDS)
+    assert host_scoped == set(ACTIONS)
 
 
 @pytest.fixture
@@ -118,7 +119,7 @@ def test_other_team_sees_nothing(logged_in, make_user, dead_host, db, route, met
     assert response.status_code in (404, 405), (route, method, response.status_code)
 
 
-@pytest.mark.parametrize("role", [VIEW, OPER, ADMIN])
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.OPERATOR, Role.ADMIN])
 @pytest.mark.parametrize(("route", "method", "need"), CASES)
 def test_each_role_gets_in_or_is_refused_and_nothing_breaks(
     logged_in, make_user, dead_host, route, method, need, role
@@ -144,7 +145,7 @@ def test_team_routes_are_enumerated():
     assert "teams/users/" in TEAM_ROUTES and "teams/users/<int:pk>/password/" in TEAM_ROUTES
 
 
-@pytest.mark.parametrize("role", [VIEW, OPER, ADMIN])
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.OPERATOR, Role.ADMIN])
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("route", TEAM_ROUTES)
 def test_team_routes_refuse_everyone_but_team_managers(

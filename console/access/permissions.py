@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from console.access.models import HostRole, Role, hosts_q, role_on
+from console.access.policy import needs
 from console.engine.security import UNRESTRICTED, ContainerPolicy
 from console.hosts.models import Host
 
@@ -18,8 +19,10 @@ def visible_hosts(user) -> QuerySet[Host]:
     return Host.objects.filter(hosts_q(user)).distinct()
 
 
-def host_for(user, slug: str, need: Role = Role.VIEWER) -> tuple[Host, Role]:
-    """The host named by `slug` and the user's role on it, if the role is at least `need`."""
+def host_for(user, slug: str, action: str = "host.view") -> tuple[Host, Role]:
+    """The host named by `slug` and the user's role on it, if that role may do `action`
+    (the policy table's word on it)."""
+    need = needs(action)
     try:
         host = visible_hosts(user).get(slug=slug)
     except Host.DoesNotExist:
@@ -49,4 +52,4 @@ def can_manage_teams(user) -> bool:
 def container_policy(host: Host, role: Role) -> ContainerPolicy:
     """What containers this role starts on `host` may take from its machine: anything for
     the host's admins, the host's security settings for everyone else."""
-    return UNRESTRICTED if role >= Role.ADMIN else host.container_policy()
+    return UNRESTRICTED if role >= needs("host.edit") else host.container_policy()

@@ -131,5 +131,5 @@ def who_can(host) -> list[Access]:
 @require_GET
 def host_access(request: HttpRequest, slug: str) -> HttpResponse:
     """Who can do what on one host; for the admins of that host."""
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "host.access")
     return render(request, "access/host_access.html", {"host": host, "rows": who_can(host)})

@@ -16,7 +16,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from console.access.models import Role, audit
+from console.access.models import audit
 from console.access.permissions import host_for
 from console.containers.paths import PathStyle, path_style
 from console.engine import archive, byte_streams, tar_safety
@@ -86,7 +86,7 @@ def _gone(request: HttpRequest, host: Host, ref: str) -> HttpResponse:
 
 @require_GET
 def files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "container.files")
     style = _style(host)
     context: dict = {
         "host": host,
@@ -150,7 +150,7 @@ def _send(
 @require_GET
 def download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """A file as itself, a directory as a tar."""
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "container.files")
     style = _style(host)
     path = query_text(request, "path") or style.root
     try:
@@ -171,7 +171,7 @@ def download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """`docker export` as a .tar download."""
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "container.export")
     back = reverse("containers:detail", args=[host.slug, ref])
     return _send(
         request, host, ref, "container.export", {}, lambda: archive.export(host, ref), back
@@ -181,7 +181,7 @@ def export(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 @require_POST
 def upload(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """Files into a directory, as they are or unpacked from tar archives."""
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "container.files")
     # The page names the directory in the form's URL (any bytes fit there); a script may
     # post it as a field.
     directory = query_text(request, "path") or request.POST.get("path") or _style(host).root

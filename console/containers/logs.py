@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from console.access.models import Role, audit
+from console.access.models import audit
 from console.access.permissions import host_for
 from console.engine import containers as engine_containers
 from console.engine.bridge import ThreadBridge
@@ -52,7 +52,7 @@ def log_options(params: QueryDict | dict) -> LogOptions:
 
 @require_GET
 def logs_page(request: HttpRequest, slug: str, ref: str):
-    host, _ = host_for(request.user, slug)
+    host, _ = host_for(request.user, slug, "container.view")
     context = {
         "host": host,
         "ref": ref,
@@ -71,7 +71,7 @@ def logs_page(request: HttpRequest, slug: str, ref: str):
 @require_GET
 def logs_download(request: HttpRequest, slug: str, ref: str):
     """The selected range as a .log file, streamed from the engine (never following)."""
-    host, _ = host_for(request.user, slug)
+    host, _ = host_for(request.user, slug, "container.view")
     try:
         options = replace(log_options(request.GET), follow=False)
         source = LogSource(host, ref, options, line_limit=settings.CONSOLE_LOG_LINE_LIMIT)
@@ -96,7 +96,7 @@ class LogsConsumer(HostStreamConsumer):
     """Follows across restarts: when the stream ends because the container stopped, it
     says so, waits for the container to run again and carries on from then."""
 
-    need = Role.VIEWER
+    permission = "container.view"
 
     async def stream(self) -> None:
         ref = self.scope["url_route"]["kwargs"]["ref"]

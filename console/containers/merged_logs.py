@@ -42,7 +42,7 @@ def pick_containers(host, names: list[str], project: str) -> list[engine_contain
 
 @require_GET
 def merged_logs_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug)
+    host, _ = host_for(request.user, slug, "container.view")
     error = None
     try:
         rows = engine_containers.list_containers(host, all=True)
@@ -108,6 +108,8 @@ def _after(line: tuple | None, fallback: str) -> str:
 class MergedLogsConsumer(HostStreamConsumer):
     """First the history of every container (tail/since/until), merged and sorted; then,
     when following, new lines put in order within a short window."""
+
+    permission = "container.view"
 
     async def stream(self) -> None:
         names = [n for n in self.params.get("containers", "").split(",") if n]

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from console.access.models import Role, audit
+from console.access.models import audit
 from console.access.permissions import container_policy, host_for
 from console.containers.forms import RunForm, initial_from
 from console.engine import image_progress
@@ -128,7 +128,7 @@ def _submit(request: HttpRequest, host, role, form: RunForm) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def run_container_view(request: HttpRequest, slug: str) -> HttpResponse:
-    host, role = host_for(request.user, slug, Role.OPERATOR)
+    host, role = host_for(request.user, slug, "container.run")
     if request.method == "GET":
         if source := request.GET.get("from", "").strip():
             return _prefill(request, host, source)

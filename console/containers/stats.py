@@ -17,7 +17,7 @@ from console.streams.consumers import Close, HostStreamConsumer
 
 @require_GET
 def stats_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug)
+    host, _ = host_for(request.user, slug, "container.view")
     context = {
         "host": host,
         "ref": ref,
@@ -29,6 +29,8 @@ def stats_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 
 class StatsConsumer(HostStreamConsumer):
     """One container's samples; a slow page gets the latest, never a backlog."""
+
+    permission = "container.view"
 
     async def stream(self) -> None:
         ref = self.scope["url_route"]["kwargs"]["ref"]

@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console import engine
-from console.access.models import AuditEntry, Role, audit
+from console.access.models import AuditEntry, audit
 from console.access.permissions import host_for
 from console.engine import terminal
 from console.engine.bridge import ThreadBridge
@@ -37,7 +37,7 @@ def shells_for(host) -> tuple[str, ...]:
 @require_GET
 @xterm_styles
 def terminal_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "container.exec")
     shells = shells_for(host)
     context = {
         "host": host,
@@ -55,7 +55,7 @@ def terminal_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 @require_GET
 @xterm_styles
 def attach_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "container.attach")
     context = {
         "host": host,
         "ref": ref,
@@ -80,7 +80,6 @@ class _SessionConsumer(HostStreamConsumer):
     The entry is written before the engine is asked, so a session that lived 100 ms,
     or one a crash cut short, is in the log all the same."""
 
-    need = Role.OPERATOR
     action = ""
     window = 16
     session = None
@@ -191,7 +190,7 @@ def _iso(moment: float) -> str:
 
 
 class TerminalConsumer(_SessionConsumer):
-    action = "container.exec"
+    action = permission = "container.exec"
     retrying = False  # a thread keeps trying to end the processes
 
     def prepare(self) -> None:
@@ -261,7 +260,7 @@ def _end_when_reachable(session: terminal.ExecSession, entry: AuditEntry | None)
 
 
 class AttachConsumer(_SessionConsumer):
-    action = "container.attach"
+    action = permission = "container.attach"
 
     def open_session(self, ref: str):
         cols, rows = _size(self.params)

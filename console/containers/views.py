@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from console import engine
 from console.access.models import Role, audit
 from console.access.permissions import host_for, visible_hosts
+from console.access.policy import Capabilities
 from console.containers.filtering import matches, sort_rows
 from console.containers.rows import RowOptions, render_row, render_rows
 from console.engine import containers as engine_containers
@@ -66,7 +67,7 @@ def _row_options(
 ) -> RowOptions:
     return RowOptions(
         base_url=reverse("containers:list", args=[host.slug]),
-        can_operate=role >= Role.OPERATOR,
+        can_operate=Capabilities(role).container_change,
         csrf_token=get_token(request),
         no_trunc=view["no_trunc"],
         show_size=show_size,
@@ -81,7 +82,7 @@ def _windows(host) -> bool:
 
 @require_GET
 def container_list(request: HttpRequest, slug: str) -> HttpResponse:
-    host, role = host_for(request.user, slug)
+    host, role = host_for(request.user, slug, "container.view")
     options = _list_options(request)
     view = _view_options(request)
     error = None
@@ -108,7 +109,7 @@ def container_list(request: HttpRequest, slug: str) -> HttpResponse:
         "error": error,
         "options": options,
         "view": view,
-        "can_operate": role >= Role.OPERATOR,
+        "caps": Capabilities(role),
         "query": request.GET.urlencode(),
         "windows": _windows(host),
         # Bulk pause/unpause only where some container may be paused (Hyper-V on Windows).
@@ -147,14 +148,13 @@ def all_containers(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def container_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """The summary; env values masked, a POST (operators and up) shows them."""
-    host, role, reveal = object_pages.host_for_secrets(request, slug)
+    host, role, reveal = object_pages.host_for_secrets(request, slug, "container")
     detail = _inspect_or_404(host, ref, with_image=True, reveal=reveal)
     _audit_reveal(request, host, detail)
     context = {
         "host": host,
         "c": detail,
-        "can_operate": role >= Role.OPERATOR,
-        "can_reveal": role >= Role.OPERATOR,
+        "caps": Capabilities(role),
     }
     return render(request, "containers/detail.html", context)
 
@@ -176,18 +176,18 @@ def _audit_reveal(request: HttpRequest, host, detail) -> None:
 def container_inspect(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """`docker inspect`, as a page or JSON; secrets masked, a POST (operators and up)
     shows them."""
-    host, role, reveal = object_pages.host_for_secrets(request, slug)
+    host, role, reveal = object_pages.host_for_secrets(request, slug, "container")
     detail = _inspect_or_404(host, ref, reveal=reveal)
     _audit_reveal(request, host, detail)
     if request.GET.get("format") == "json":
         return HttpResponse(detail.inspect_json, content_type="application/json")
-    context = {"host": host, "c": detail, "can_reveal": role >= Role.OPERATOR}
+    context = {"host": host, "c": detail, "caps": Capabilities(role)}
     return render(request, "containers/inspect.html", context)
 
 
 @require_GET
 def container_top(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug)
+    host, _ = host_for(request.user, slug, "container.view")
     # Windows engines refuse ps arguments: the page does not offer them, none is sent.
     ps_args = "" if _windows(host) else request.GET.get("ps_args", "").strip()
     context = {"host": host, "ref": ref, "ps_args": ps_args, "windows": _windows(host)}
@@ -242,7 +242,7 @@ def _run_action(request: HttpRequest, host, ref: str, action: str, params: dict)
 def container_action(request: HttpRequest, slug: str, ref: str, action: str) -> HttpResponse:
     if action not in engine_containers.ACTIONS:
         raise Http404("No such action.")
-    host, role = host_for(request.user, slug, Role.OPERATOR)
+    host, role = host_for(request.user, slug, "container.change")
     try:
         params = _action_params(request, action)
     except ValueError as exc:
@@ -271,14 +271,14 @@ def container_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """GET asks for confirmation (and force / anonymous volumes); POST removes."""
     if request.method == "POST":
         return container_action(request, slug, ref, "remove")
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "container.change")
     detail = _inspect_or_404(host, ref)
     return render(request, "containers/remove.html", {"host": host, "c": detail})
 
 
 @require_http_methods(["GET", "POST"])
 def container_rename(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "container.change")
     detail = _inspect_or_404(host, ref)
     error = None
     if request.method == "POST":
@@ -305,7 +305,7 @@ def container_rename(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 @require_POST
 def bulk_action(request: HttpRequest, slug: str) -> HttpResponse:
     """The list's checked rows, one action each, every outcome reported."""
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "container.change")
     action = request.POST.get("action", "")
     if action not in engine_containers.ACTIONS:
         raise Http404("No such action.")

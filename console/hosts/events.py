@@ -15,7 +15,7 @@ from console.streams.consumers import HostStreamConsumer
 
 @require_GET
 def events_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug)
+    host, _ = host_for(request.user, slug, "host.view")
     context = {
         "host": host,
         "types": events.EVENT_TYPES,

@@ -17,7 +17,7 @@ HOST_STATS_INTERVAL = 2.0
 
 @require_GET
 def host_stats_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug)
+    host, _ = host_for(request.user, slug, "host.view")
     context = {"host": host, "socket_path": f"/ws/hosts/{host.slug}/stats/"}
     return render(request, "hosts/host_stats.html", context)
 

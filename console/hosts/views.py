@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console import engine
-from console.access.models import Role, audit
+from console.access.models import audit
 from console.access.permissions import can_add_hosts, host_for, visible_hosts
+from console.access.policy import Capabilities
 from console.engine.errors import EngineError, HostKeyUnknown
 from console.hosts.forms import HostForm
 from console.hosts.models import Host
@@ -85,7 +86,7 @@ def host_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def host_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "host.edit")
     form = HostForm(
         request.POST or None,
         request.FILES or None,
@@ -107,7 +108,7 @@ def host_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def host_delete(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "host.remove")
     if request.method == "POST":
         audit(request.user, "host.remove", host=host, target=host.slug, params={"url": host.url})
         engine.forget(host)
@@ -136,11 +137,11 @@ def _connection_state(host: Host) -> dict:
 
 @require_GET
 def host_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    host, role = host_for(request.user, slug)
+    host, role = host_for(request.user, slug, "host.view")
     context = {
         "host": host,
         "role": role,
-        "is_admin": role >= Role.ADMIN,
+        "caps": Capabilities(role),
         **_connection_state(host),
     }
     return render(request, "hosts/host_detail.html", context)
@@ -148,12 +149,12 @@ def host_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def host_test(request: HttpRequest, slug: str) -> HttpResponse:
-    host, role = host_for(request.user, slug)
+    host, role = host_for(request.user, slug, "host.view")
     engine.forget(host)  # a fresh connection, not a cached one
     context = {
         "host": host,
         "role": role,
-        "is_admin": role >= Role.ADMIN,
+        "caps": Capabilities(role),
         **_connection_state(host),
     }
     if request.htmx:
@@ -170,7 +171,7 @@ def host_test(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def host_trust_key(request: HttpRequest, slug: str) -> HttpResponse:
     """Pin the SSH host key the admin confirmed, if the server still presents it."""
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "host.pin_key")
     confirmed = request.POST.get("fingerprint", "")
     try:
         key_line, fingerprint = engine.ssh_host_key(host.url)

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from console.access.models import Role, audit
+from console.access.models import audit
 from console.access.permissions import host_for
 from console.engine import image_archives
 from console.engine.errors import EngineError
@@ -44,7 +44,7 @@ def _save(request: HttpRequest, host: Host, refs: list[str], back: str) -> HttpR
 @require_GET
 def save_one(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """`docker save` of one image (by id: with all its tags) as a .tar download."""
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "image.save")
     return _save(request, host, [ref], reverse("images:detail", args=[host.slug, ref]))
 
 
@@ -65,7 +65,7 @@ class SaveForm(forms.Form):
 @require_GET
 def save_many(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker save A B …`: the form, or (with ?ref=… given) the download."""
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "image.save")
     refs = request.GET.getlist("ref")
     data = {"refs": " ".join(refs)} if refs else (request.GET if "refs" in request.GET else None)
     form = SaveForm(data)
@@ -87,7 +87,7 @@ def _upload_params(upload) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def load_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "image.load")
     form = LoadForm(*([request.POST, request.FILES] if request.method == "POST" else []))
     context: dict = {"host": host, "form": form}
     if request.method == "POST" and form.is_valid():
@@ -143,7 +143,7 @@ class ImportForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "image.import")
     form = ImportForm(*([request.POST, request.FILES] if request.method == "POST" else []))
     context: dict = {"host": host, "form": form}
     if request.method == "POST" and form.is_valid():

@@ -10,7 +10,6 @@ from collections import deque
 
 from django.urls import reverse
 
-from console.access.models import Role
 from console.engine import build, system
 from console.engine.errors import NotFound
 from console.streams import jobs
@@ -97,7 +96,7 @@ def start(host, user, context_path: str, options: build.BuildOptions, params: di
 class BuildConsumer(jobs.JobConsumer):
     """The log of the build `?job=` on the host; closing the page leaves it running."""
 
-    need = Role.ADMIN
+    permission = "image.build"
 
     async def job(self) -> BuildJob:
         job = jobs.find(self.params.get("job", ""), self.host, BuildJob)

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from console.access.models import Role, audit
+from console.access.models import audit
 from console.access.permissions import host_for
 from console.engine import build
 from console.images import build_job
@@ -144,7 +144,7 @@ def _audit_params(form: BuildForm, options: build.BuildOptions) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def build_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "image.build")
     form = BuildForm(*([request.POST, request.FILES] if request.method == "POST" else []))
     if request.method == "POST" and form.is_valid():
         options = form.options()
@@ -163,7 +163,7 @@ def build_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def build_status(request: HttpRequest, slug: str, job: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "image.build")
     found = jobs.find(job, host, build_job.BuildJob)
     if found is None:
         raise Http404("No such build here (finished builds are kept for 15 minutes).")

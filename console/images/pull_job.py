@@ -12,7 +12,6 @@ from dataclasses import replace
 from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 
-from console.access.models import Role
 from console.engine import image_progress
 from console.images.models import credentials_for
 from console.images.reference import check_pull
@@ -80,7 +79,7 @@ def checked_ref(params: dict, check) -> str:
 class PullConsumer(jobs.JobConsumer):
     """Progress of `docker pull ?ref=` on the host; closing the page leaves it running."""
 
-    need = Role.OPERATOR
+    permission = "image.pull"
 
     async def job(self) -> PullJob:
         all_tags = self.params.get("all_tags") in ("1", "on", "true")

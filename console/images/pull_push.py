@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from console.access.models import Role, audit
+from console.access.models import audit
 from console.access.permissions import host_for
 from console.engine import image_progress
 from console.engine import images as engine_images
@@ -48,7 +48,7 @@ class PullForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def pull_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "image.pull")
     initial = {"ref": request.GET.get("ref", ""), "all_tags": request.GET.get("all_tags") == "1"}
     form = PullForm(request.POST or None, initial=initial)
     context = {"host": host, "form": form}
@@ -125,7 +125,7 @@ def _push_initial(detail) -> dict:
 def push_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """`docker tag` (when the image lacks the name) then `docker push`, followed live over
     the push websocket; without JavaScript the server pushes and waits."""
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "image.push")
     detail, error = object_pages.inspect(IMAGES, host, ref)
     form = PushForm(request.POST or None, initial=_push_initial(detail))
     context = {"host": host, "ref": ref, "detail": detail, "error": error, "form": form}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from channels.db import database_sync_to_async
 
-from console.access.models import Role
 from console.engine import image_progress
 from console.images.models import credentials_for
 from console.images.pull_job import PullJob, checked_ref
@@ -36,7 +35,7 @@ def start_or_join(host, ref: str, user, credentials=None) -> PushJob:
 class PushConsumer(jobs.JobConsumer):
     """Progress of `docker push ?ref=repository:tag` on the host."""
 
-    need = Role.OPERATOR
+    permission = "image.push"
 
     async def job(self) -> PushJob:
         ref = checked_ref(self.params, lambda ref: parse_reference(ref, allow_digest=False))

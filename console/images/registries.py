@@ -104,7 +104,7 @@ def registry_list(request: HttpRequest) -> HttpResponse:
             for r in registries
         ]
         return JsonResponse({"registries": rows})
-    context = {"registries": registries, "can_manage": can_add_hosts(request.user)}
+    context = {"registries": registries, "can_manage_registries": can_add_hosts(request.user)}
     return render(request, "registries/list.html", context)
 
 

@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from console.access.models import Role
 from console.access.permissions import host_for
+from console.access.policy import Capabilities
 from console.engine import fan_out
 from console.engine import registry as engine_registry
 from console.images.models import Registry
@@ -76,8 +76,9 @@ def _json(results) -> dict:
 
 @require_GET
 def search_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, role = host_for(request.user, slug)
-    credentialed = role >= Role.OPERATOR
+    host, role = host_for(request.user, slug, "image.view")
+    # Stored credentials are for those who may pull with them.
+    credentialed = Capabilities(role).image_pull
     form = SearchForm(request.GET or None)
     results = None
     if request.GET and form.is_valid():

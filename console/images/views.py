@@ -17,8 +17,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from console import engine
-from console.access.models import Role, audit
+from console.access.models import audit
 from console.access.permissions import host_for, visible_hosts
+from console.access.policy import Capabilities
 from console.engine import images as engine_images
 from console.engine import system as engine_system
 from console.engine.errors import EngineError, NotFound
@@ -50,7 +51,7 @@ def _flag(request: HttpRequest, name: str) -> bool:
 @require_GET
 def image_list(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker images [-a] [-q] [--no-trunc] [-f …]` as a page, or JSON with ?format=json."""
-    host, role = host_for(request.user, slug)
+    host, role = host_for(request.user, slug, "image.view")
     filter_form = ImageFilterForm(request.GET)
     options = {"all": _flag(request, "all"), "quiet": _flag(request, "quiet")}
     options["no_trunc"] = _flag(request, "no_trunc")
@@ -81,8 +82,7 @@ def image_list(request: HttpRequest, slug: str) -> HttpResponse:
         "filter_form": filter_form,
         "options": options,
         "windows": windows,
-        "can_operate": role >= Role.OPERATOR,
-        "can_prune": role >= Role.ADMIN,
+        "caps": Capabilities(role),
         "query": request.GET.urlencode(),
     }
     return render(request, "images/list.html", context)
@@ -171,13 +171,13 @@ def image_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """Tags, digests, config, `docker history`, the containers made from it, and the full
     inspect JSON (the raw JSON with ?format=json). Viewers see build argument values
     masked."""
-    host, role = host_for(request.user, slug)
+    host, role = host_for(request.user, slug, "image.view")
     return object_pages.detail_page(
         request,
-        IMAGES_WITH_BUILD_ARGS if role >= Role.OPERATOR else IMAGES,
+        IMAGES_WITH_BUILD_ARGS if Capabilities(role).image_save else IMAGES,
         host,
         ref,
-        can_operate=role >= Role.OPERATOR,
+        caps=Capabilities(role),
     )
 
 
@@ -190,7 +190,7 @@ def image_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """`docker rmi [-f] [--no-prune]`: GET asks; POST removes the image (by id), or only one
     of its tags, and shows the engine's Untagged/Deleted lines. The engine's refusal (a
     container uses it, several tags without -f) goes back to the image's page."""
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "image.remove")
     detail, error = object_pages.inspect(IMAGES, host, ref)
     context = {"host": host, "ref": ref, "detail": detail, "error": error}
     if request.method == "GET" or detail is None:
@@ -218,7 +218,7 @@ def image_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def image_tag(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """`docker tag IMAGE REPOSITORY[:TAG]`."""
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "image.tag")
     detail, error = object_pages.inspect(IMAGES, host, ref)
     form = TagForm(request.POST or None)
     if request.method == "POST" and detail is not None and form.is_valid():
@@ -243,7 +243,7 @@ def image_tag(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 def image_prune(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker image prune`: dangling images; every unused image (-a) only with its own
     confirmation. Shows what went and the space reclaimed."""
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "image.prune")
     form = ImagePruneForm(request.POST or None)
     context: dict = {"host": host, "form": form, "pruned": False}
     if request.method == "POST" and form.is_valid():
@@ -264,7 +264,7 @@ def image_prune(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def system_df(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker system df`, and with ?v=1 its -v detail; ?format=json gives bytes."""
-    host, _ = host_for(request.user, slug)
+    host, _ = host_for(request.user, slug, "host.view")
     verbose = _flag(request, "v")
     usage, error = None, None
     try:

@@ -12,8 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console.access.models import Role, audit
+from console.access.models import audit
 from console.access.permissions import host_for
+from console.access.policy import Capabilities
 from console.engine import networks as engine_networks
 from console.engine.errors import EngineError, NotFound
 from console.hosts.models import Host
@@ -59,21 +60,21 @@ def _creation(host: Host, form: NetworkForm) -> object_pages.Creation:
 
 @require_http_methods(["GET", "POST"])
 def network_create(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "network.create")
     form = NetworkForm(request.POST or None)
     return object_pages.create_page(request, NETWORKS, host, form, lambda: _creation(host, form))
 
 
 @require_GET
 def network_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, role = host_for(request.user, slug)
-    return object_pages.detail_page(request, NETWORKS, host, ref, can_manage=role >= Role.ADMIN)
+    host, role = host_for(request.user, slug, "network.view")
+    return object_pages.detail_page(request, NETWORKS, host, ref, caps=Capabilities(role))
 
 
 @require_http_methods(["GET", "POST"])
 def network_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """GET asks for confirmation; POST removes (never a built-in network)."""
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "network.remove")
     if request.method == "GET":
         return object_pages.remove_confirmation(request, NETWORKS, host, ref)
     try:
@@ -90,7 +91,7 @@ def network_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def network_prune(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker network prune`: GET asks, POST prunes and shows what went."""
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "network.prune")
     form = PruneForm(request.POST or None)
     return object_pages.prune_page(
         request,
@@ -111,7 +112,7 @@ def _attachment_change(
     change: Callable[[Host, dict], object],
 ) -> HttpResponse:
     """Run one connect/disconnect `change`, record it, say how it went, and go back."""
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "network.connect")
     form = form_class(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -30,7 +30,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.crypto import constant_time_compare
 
-from console.access.models import Role
 from console.access.notify import LOGOUT, PASSWORD, user_group
 from console.access.permissions import host_for
 from console.engine.errors import EngineError, NotFound
@@ -81,7 +80,8 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
     the user's access, `access_changed` checks again and closes a socket the user may
     no longer hold open."""
 
-    need: Role = Role.VIEWER
+    # What the socket lets its user do, as the policy table (console.access.policy) names it.
+    permission = "host.view"
     window = 8
     group: str | None = None
     cut = False  # access was withdrawn: input from the page is dropped
@@ -97,7 +97,7 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
         kwargs = self.scope["url_route"]["kwargs"]
         try:
             self.host, self.role = await database_sync_to_async(host_for)(
-                user, kwargs["slug"], self.need
+                user, kwargs["slug"], self.permission
             )
         except Http404:
             await self.fail(Close.NO_HOST, "No such host.")
@@ -176,7 +176,7 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
         if reason in SESSION_ENDED and not self._session_valid(user):
             return Close.NOT_LOGGED_IN, SESSION_ENDED[reason]
         try:
-            host_for(user, self.scope["url_route"]["kwargs"]["slug"], self.need)
+            host_for(user, self.scope["url_route"]["kwargs"]["slug"], self.permission)
         except Http404:
             return Close.NO_HOST, "You no longer have access to this host."
         except PermissionDenied as exc:

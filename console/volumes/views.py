@@ -15,8 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from console.access.models import Role, audit
+from console.access.models import audit
 from console.access.permissions import host_for
+from console.access.policy import Capabilities
 from console.engine import archive, tar_safety
 from console.engine import volumes as engine_volumes
 from console.engine.errors import EngineError, NotFound
@@ -66,7 +67,7 @@ def _creation(host: Host, data: dict) -> object_pages.Creation:
 
 @require_http_methods(["GET", "POST"])
 def volume_create(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "volume.create")
     form = VolumeForm(request.POST or None)
     return object_pages.create_page(
         request, VOLUMES, host, form, lambda: _creation(host, form.cleaned_data)
@@ -77,7 +78,7 @@ def volume_create(request: HttpRequest, slug: str) -> HttpResponse:
 def volume_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """The volume's page or inspect JSON; driver option values masked, a POST (operators
     and up) shows them."""
-    host, role, reveal = object_pages.host_for_secrets(request, slug)
+    host, role, reveal = object_pages.host_for_secrets(request, slug, "volume")
     kind = VOLUMES_REVEALED if reveal else VOLUMES
     detail, error = object_pages.inspect(kind, host, ref)
     if detail is not None and detail.revealed:
@@ -89,16 +90,14 @@ def volume_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         ref,
         detail,
         error,
-        can_manage=role >= Role.ADMIN,
-        can_download=role >= Role.OPERATOR,
-        can_reveal=role >= Role.OPERATOR,
+        caps=Capabilities(role),
     )
 
 
 @require_http_methods(["GET", "POST"])
 def volume_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """GET asks for confirmation (and force); POST removes."""
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "volume.remove")
     if request.method == "GET":
         return object_pages.remove_confirmation(request, VOLUMES, host, ref)
     force = request.POST.get("force") == "on"
@@ -116,7 +115,7 @@ def volume_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def volume_prune(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker volume prune`: GET asks, POST prunes and shows what went."""
-    host, _ = host_for(request.user, slug, Role.ADMIN)
+    host, _ = host_for(request.user, slug, "volume.prune")
     form = VolumePruneForm(request.POST or None)
     return object_pages.prune_page(
         request,
@@ -131,8 +130,8 @@ def volume_prune(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def volume_files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, role = host_for(request.user, slug)
-    context: dict = {"host": host, "volume": ref, "can_download": role >= Role.OPERATOR}
+    host, role = host_for(request.user, slug, "volume.view")
+    context: dict = {"host": host, "volume": ref, "caps": Capabilities(role)}
     status = 200
     try:
         context["folder"] = engine_volumes.list_folder(
@@ -150,7 +149,7 @@ def volume_files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 @require_GET
 def volume_download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """A file of the volume as itself; a folder, or the whole volume, as a tar."""
-    host, _ = host_for(request.user, slug, Role.OPERATOR)
+    host, _ = host_for(request.user, slug, "volume.download")
     path = engine_volumes.relative(query_text(request, "path") or "")
     params = {"path": "/" + tar_safety.printable(path)}
     try:

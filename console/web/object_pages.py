@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from console import engine
 from console.access.models import Role, audit
 from console.access.permissions import host_for, visible_hosts
+from console.access.policy import Capabilities
 from console.engine.errors import EngineError, NotFound
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def across_hosts_json(
 
 def host_list(request: HttpRequest, slug: str, kind: ObjectKind) -> HttpResponse:
     """`docker <kind> ls -f ...` on one host, as a page or JSON."""
-    host, role = host_for(request.user, slug)
+    host, role = host_for(request.user, slug, f"{kind.noun}.view")
     filter_form = kind.filter_form(request.GET)
     listing, error = None, None
     try:
@@ -106,7 +107,7 @@ def host_list(request: HttpRequest, slug: str, kind: ObjectKind) -> HttpResponse
         "listing": listing,
         "error": error,
         "filter_form": filter_form,
-        "can_manage": role >= Role.ADMIN,
+        "caps": Capabilities(role),
         "query": request.GET.urlencode(),
     }
     return render(request, f"{kind.app}/list.html", context)
@@ -168,14 +169,14 @@ def detail_response(
     return render(request, f"{kind.app}/detail.html", context, status=502 if error else 200)
 
 
-def host_for_secrets(request: HttpRequest, slug: str) -> tuple[Host, Role, bool]:
+def host_for_secrets(request: HttpRequest, slug: str, noun: str) -> tuple[Host, Role, bool]:
     """For a page that holds secrets: the host, the role, and whether to reveal them.
 
     A GET shows everyone with a role the page with the secret values masked; a POST to
     the same page (a form, so never a link followed or prefetched) reveals them, to
     operators and up only. The view records each reveal with `audit_reveal`."""
     reveal = request.method == "POST"
-    host, role = host_for(request.user, slug, Role.OPERATOR if reveal else Role.VIEWER)
+    host, role = host_for(request.user, slug, f"{noun}.reveal" if reveal else f"{noun}.view")
     return host, role, reveal
 
 

@@ -6,22 +6,25 @@ import pytest
 from channels.db import database_sync_to_async
 
 from console.access.models import Role
+from console.access.policy import needs
 from console.routing import websocket_urlpatterns
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
-NEEDS = {
-    "ws/hosts/<slug:slug>/containers/<str:ref>/logs/": Role.VIEWER,
-    "ws/hosts/<slug:slug>/containers/<str:ref>/terminal/": Role.OPERATOR,
-    "ws/hosts/<slug:slug>/containers/<str:ref>/attach/": Role.OPERATOR,
-    "ws/hosts/<slug:slug>/containers/<str:ref>/stats/": Role.VIEWER,
-    "ws/hosts/<slug:slug>/stats/": Role.VIEWER,
-    "ws/hosts/<slug:slug>/events/": Role.VIEWER,
-    "ws/hosts/<slug:slug>/logs/": Role.VIEWER,
-    "ws/hosts/<slug:slug>/images/pull/": Role.OPERATOR,
-    "ws/hosts/<slug:slug>/images/build/": Role.ADMIN,
-    "ws/hosts/<slug:slug>/images/push/": Role.OPERATOR,
+# route -> its policy action; the role it needs is the policy table's.
+ACTIONS = {
+    "ws/hosts/<slug:slug>/containers/<str:ref>/logs/": "container.view",
+    "ws/hosts/<slug:slug>/containers/<str:ref>/terminal/": "container.exec",
+    "ws/hosts/<slug:slug>/containers/<str:ref>/attach/": "container.attach",
+    "ws/hosts/<slug:slug>/containers/<str:ref>/stats/": "container.view",
+    "ws/hosts/<slug:slug>/stats/": "host.view",
+    "ws/hosts/<slug:slug>/events/": "host.view",
+    "ws/hosts/<slug:slug>/logs/": "container.view",
+    "ws/hosts/<slug:slug>/images/pull/": "image.pull",
+    "ws/hosts/<slug:slug>/images/build/": "image.build",
+    "ws/hosts/<slug:slug>/images/push/": "image.push",
 }
+NEEDS = {route: needs(action) for route, action in ACTIONS.items()}
 
 
 def _path(route: str) -> str:
