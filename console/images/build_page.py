@@ -16,7 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from console.access.models import Role, audit
+from console.access import audit
+from console.access.models import Role
 from console.access.permissions import host_for
 from console.engine import build
 from console.images import build_job
@@ -152,7 +153,8 @@ def build_page(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             path = spool_context(form)
         except build.BadContext as exc:
-            audit(request.user, "image.build", host=host, params=params, error=exc.message)
+            # The context never reached the engine; the build job records a build that did.
+            audit.record(request.user, "image.build", host=host, params=params, error=exc.message)
             form.add_error("context", exc.message)
         else:
             job = build_job.start(host, request.user, path, options, params)

@@ -57,7 +57,5 @@ class ImagePruneForm(PruneForm):
         data = super().clean()
         if data.get("all_unused") and not data.get("confirm"):
             self.add_error("confirm", "Tick this box to prune every unused image.")
+        data.pop("confirm", None)  # asked of the person, not of the engine
         return data
-
-    def prune_params(self) -> dict:
-        return {"label": self.cleaned_data["label"], "all_unused": self.cleaned_data["all_unused"]}

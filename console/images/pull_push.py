@@ -13,7 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from console.access.models import Role, audit
+from console.access import audit
+from console.access.models import Role
 from console.access.permissions import host_for
 from console.engine import image_progress
 from console.engine import images as engine_images
@@ -57,17 +58,17 @@ def pull_page(request: HttpRequest, slug: str) -> HttpResponse:
         ref, all_tags = form.cleaned_data["ref"], form.cleaned_data["all_tags"]
         error = status = ""
         try:
-            status = image_progress.pull_image(host, ref, credentials_for(ref), all_tags)
+            with audit.change(
+                request.user,
+                "image.pull",
+                host=host,
+                target=ref,
+                params={"status": status, "all_tags": all_tags},
+            ) as entry:
+                status = image_progress.pull_image(host, ref, credentials_for(ref), all_tags)
+                entry.params["status"] = status
         except EngineError as exc:
             error = exc.message
-        audit(
-            request.user,
-            "image.pull",
-            host=host,
-            target=ref,
-            params={"status": status, "all_tags": all_tags},
-            error=error,
-        )
         if error:
             messages.error(request, f"Pull failed: {error}")
         else:
@@ -132,31 +133,31 @@ def push_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     if request.method == "POST" and detail is not None and form.is_valid():
         target = form.cleaned_data["target"]
         if str(target) not in detail.tags:
-            try:
-                engine_images.tag_image(host, detail.id, target.name, target.tag)
-            except EngineError as exc:
-                _audit(request, "image.tag", host, detail.id, {"reference": str(target)}, exc)
-                form.add_error(None, exc.message)
+            error = audit.attempt(
+                request.user,
+                "image.tag",
+                lambda: engine_images.tag_image(host, detail.id, target.name, target.tag),
+                host=host,
+                target=detail.id,
+                params={"reference": str(target)},
+            )
+            if error:
+                form.add_error(None, error)
                 return render(request, "images/push.html", context)
-            _audit(request, "image.tag", host, detail.id, {"reference": str(target)})
         context |= {"target": str(target), "target_q": quote(str(target), safe="")}
         if request.POST.get("live") != "1":
             context["result"] = _push_now(request, host, str(target))
     return render(request, "images/push.html", context)
 
 
-def _audit(request, action: str, host, target: str, params: dict, exc=None) -> None:
-    error = exc.message if exc else ""
-    audit(request.user, action, host=host, target=target, params=params, error=error)
-
-
 def _push_now(request: HttpRequest, host, target: str) -> dict:
     error = status = ""
     try:
-        status = image_progress.push_image(host, target, credentials_for(target))
+        with audit.change(
+            request.user, "image.push", host=host, target=target, params={"status": status}
+        ) as entry:
+            status = image_progress.push_image(host, target, credentials_for(target))
+            entry.params["status"] = status
     except EngineError as exc:
         error = exc.message
-    audit(
-        request.user, "image.push", host=host, target=target, params={"status": status}, error=error
-    )
     return {"status": status, "error": error}
