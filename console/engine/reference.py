@@ -1,27 +1,33 @@
 """Docker image references (`[registry[:port]/]path[:tag][@digest]`), checked with the
-grammar of the distribution project's reference package before anything reaches an
-engine."""
+grammar of the distribution project's reference package, which the engine applies,
+before anything reaches an engine. The one parser of the console: the run form, the
+image pages and the pull and push sockets all read references here.
+
+Pure functions: a bad reference is a BadReference (a ValueError) saying what is wrong.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-
 _ALNUM = r"[a-z0-9]+"
 _SEPARATOR = r"(?:[._]|__|[-]+)"
 _COMPONENT = rf"{_ALNUM}(?:{_SEPARATOR}{_ALNUM})*"
 _DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _DOMAIN = rf"(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
-_TAG = r"[\w][\w.-]{0,127}"
+_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"  # ASCII only, as distribution's [\w] is
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
 
 REFERENCE = re.compile(
-    rf"^(?P<name>(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*)"
-    rf"(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?$"
+    rf"(?P<name>(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*)"
+    rf"(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?"
 )
 MAX_NAME = 255
+
+
+class BadReference(ValueError):
+    """Not an image reference the engine would take; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -36,35 +42,36 @@ class Reference:
 
 
 def parse_reference(text: str, *, allow_digest: bool = True) -> Reference:
-    """The parts of a reference, or a ValidationError saying what is wrong with it."""
+    """The parts of a reference, or BadReference saying what is wrong with it."""
     text = text.strip()
     if not text:
-        raise ValidationError("Give an image reference, e.g. registry:5000/team/app:1.0.")
-    match = REFERENCE.match(text)
+        raise BadReference("Give an image reference, e.g. registry:5000/team/app:1.0.")
+    match = REFERENCE.fullmatch(text)
     if not match:
-        if REFERENCE.match(text.lower()):
-            raise ValidationError(f"“{text}”: repository names must be lowercase.")
-        raise ValidationError(
-            f"“{text}” is not a valid image reference: expected "
-            "[registry[:port]/]name[:tag] with lowercase letters, digits and . _ - separators."
+        if REFERENCE.fullmatch(text.lower()):
+            raise BadReference(f"“{text}”: repository names must be lowercase.")
+        expected = "[registry[:port]/]name[:tag]" + ("[@digest]" if allow_digest else "")
+        raise BadReference(
+            f"“{text}” is not a valid image reference: expected {expected} "
+            "with lowercase letters, digits and . _ - separators."
         )
     ref = Reference(match["name"], match["tag"] or "", match["digest"] or "")
     first, slash, _ = ref.name.partition("/")
     if slash and first != first.lower() and not any(c in first for c in ".:"):
         # Without a "." or ":" the first part is a path component, not a registry.
-        raise ValidationError(f"“{text}”: repository names must be lowercase.")
+        raise BadReference(f"“{text}”: repository names must be lowercase.")
     if len(ref.name) > MAX_NAME:
-        raise ValidationError(f"The repository name is longer than {MAX_NAME} characters.")
+        raise BadReference(f"The repository name is longer than {MAX_NAME} characters.")
     if ref.digest and not allow_digest:
-        raise ValidationError("A digest (@sha256:…) cannot be given here.")
+        raise BadReference("A digest (@sha256:…) cannot be given here.")
     return ref
 
 
-def check_pull(ref: str, all_tags: bool) -> Reference:
-    """The reference to pull, or ValidationError saying what is wrong with it."""
-    parsed = parse_reference(ref)
+def pull_reference(text: str, all_tags: bool) -> Reference:
+    """What `docker pull [-a]` takes: with every tag (-a), a repository only."""
+    parsed = parse_reference(text)
     if all_tags and (parsed.tag or parsed.digest):
-        raise ValidationError(
+        raise BadReference(
             f"To pull every tag, give the repository without a tag or digest (“{parsed.name}”)."
         )
     return parsed

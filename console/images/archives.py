@@ -22,7 +22,7 @@ from console.access.permissions import host_for
 from console.engine import image_archives
 from console.engine.errors import EngineError
 from console.hosts.models import Host
-from console.images.reference import parse_reference
+from console.images.forms import field_reference
 from console.web.downloads import attachment
 
 MAX_SAVE = 100  # images in one save
@@ -129,7 +129,7 @@ class ImportForm(forms.Form):
         text = self.cleaned_data["reference"].strip()
         if not text:
             return "", ""
-        ref = parse_reference(text, allow_digest=False)
+        ref = field_reference(text, allow_digest=False)
         return ref.name, ref.tag or "latest"
 
     def clean_changes(self) -> list[str]:

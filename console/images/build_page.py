@@ -21,7 +21,7 @@ from console.access.models import Role
 from console.access.permissions import host_for
 from console.engine import build
 from console.images import build_job
-from console.images.reference import parse_reference
+from console.images.forms import field_reference
 from console.streams import jobs
 
 _ARG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -68,7 +68,7 @@ class BuildForm(forms.Form):
 
     def clean_tags(self) -> list[str]:
         tags = self.cleaned_data["tags"].split()
-        return [str(parse_reference(tag, allow_digest=False)) for tag in tags]
+        return [str(field_reference(tag, allow_digest=False)) for tag in tags]
 
     def clean_build_args(self) -> dict[str, str]:
         args = {}

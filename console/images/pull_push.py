@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -19,8 +18,8 @@ from console.access.permissions import host_for
 from console.engine import image_progress
 from console.engine import images as engine_images
 from console.engine.errors import EngineError
+from console.engine.reference import BadReference, parse_reference, pull_reference
 from console.images.models import Registry, credentials_for
-from console.images.reference import check_pull, parse_reference
 from console.images.views import IMAGES
 from console.web import object_pages
 
@@ -41,9 +40,9 @@ class PullForm(forms.Form):
         data = super().clean()
         if "ref" in data:
             try:
-                data["ref"] = str(check_pull(data["ref"], data.get("all_tags", False)))
-            except ValidationError as exc:
-                self.add_error("ref", exc)
+                data["ref"] = str(pull_reference(data["ref"], data.get("all_tags", False)))
+            except BadReference as exc:
+                self.add_error("ref", str(exc))
         return data
 
 
@@ -108,8 +107,8 @@ class PushForm(forms.Form):
             name = f"{registry.host}/{name}"
         try:
             data["target"] = parse_reference(f"{name}:{data['tag'].strip()}", allow_digest=False)
-        except ValidationError as exc:
-            self.add_error("repository", exc)
+        except BadReference as exc:
+            self.add_error("repository", str(exc))
         return data
 
 

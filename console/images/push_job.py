@@ -7,9 +7,9 @@ from channels.db import database_sync_to_async
 
 from console.access.models import Role
 from console.engine import image_progress
+from console.engine.reference import parse_reference
 from console.images.models import credentials_for
 from console.images.pull_job import PullJob, checked_ref
-from console.images.reference import parse_reference
 from console.streams import jobs
 
 
