@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,6 +25,7 @@ from console.engine.errors import EngineError, NotFound
 from console.hosts.models import Host
 from console.web.downloads import attachment
 from console.web.query import query_text
+from console.web.uploads import too_large
 
 
 def _upload_limit() -> int:
@@ -202,10 +202,7 @@ def upload(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         ):
             # Refused before the engine is asked, and recorded as a failed upload all the same.
             if size > limit:
-                raise tar_safety.Refused(
-                    f"The upload ({filesizeformat(size)}) is larger than the limit of "
-                    f"{filesizeformat(limit)} (CONSOLE_UPLOAD_LIMIT); nothing was written."
-                )
+                raise tar_safety.Refused(too_large(size, limit))
             if not uploads:
                 raise tar_safety.Refused("Choose at least one file to upload.")
             path = _engine_path(host, directory)
