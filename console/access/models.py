@@ -64,7 +64,7 @@ def hosts_q(user) -> Q:
 
 
 class AuditEntry(models.Model):
-    """One change or session. Written by `audit()`; never edited from the UI."""
+    """One change or session. Written by `console.access.audit`; never edited from the UI."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -86,18 +86,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.target}"
-
-
-def audit(user, action: str, *, host=None, target: str = "", params=None, error: str = ""):
-    """Record one change. `params` must never contain secrets."""
-    return AuditEntry.objects.create(
-        user=user if user and user.is_authenticated else None,
-        username=user.get_username() if user and user.is_authenticated else "system",
-        host=host,
-        host_name=host.name if host else "",
-        action=action,
-        target=target[:300],
-        params=params or {},
-        ok=not error,
-        error=error,
-    )

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from console.access import audit
 from console.access.forms import (
     AddMemberForm,
     GrantRoleForm,
@@ -28,7 +29,7 @@ from console.access.forms import (
     RevokeRoleForm,
     TeamForm,
 )
-from console.access.models import HostRole, Role, Team, audit
+from console.access.models import HostRole, Role, Team
 from console.access.notify import notify_access_changed
 from console.access.permissions import can_manage_teams
 from console.hosts.models import Host
@@ -71,7 +72,7 @@ def team_new(request: HttpRequest) -> HttpResponse:
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         team = form.save()
-        audit(request.user, "team.create", target=team.name)
+        audit.record(request.user, "team.create", target=team.name)
         messages.success(request, f"Team {team.name} created.")
         return redirect("access:detail", team.pk)
     status = 400 if form.is_bound else 200
@@ -104,7 +105,7 @@ def team_rename(request: HttpRequest, pk: int) -> HttpResponse:
     form = TeamForm(request.POST or None, instance=team)
     if request.method == "POST" and form.is_valid():
         form.save()
-        audit(request.user, "team.rename", target=team.name, params={"from": old})
+        audit.record(request.user, "team.rename", target=team.name, params={"from": old})
         messages.success(request, f"Team {old} is now {team.name}.")
         return redirect("access:detail", team.pk)
     team.name = old  # an invalid name must not show up as the team's name
@@ -121,7 +122,7 @@ def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
         members = list(team.members.values_list("pk", flat=True))
         team.delete()
         notify_access_changed(members)
-        audit(request.user, "team.delete", target=name)
+        audit.record(request.user, "team.delete", target=name)
         messages.success(request, f"Team {name} deleted.")
         return redirect("access:list")
     return render(request, "access/team_delete.html", {"team": team})
@@ -130,7 +131,7 @@ def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def _done(request, team: Team, action: str, message: str, /, on=None, **params) -> HttpResponse:
     """Audit one change to `team` (on host `on`; params: never a secret), say so, and go
     back to the team."""
-    audit(request.user, action, host=on, target=team.name, params=params)
+    audit.record(request.user, action, host=on, target=team.name, params=params)
     messages.success(request, message)
     return redirect("access:detail", team.pk)
 
@@ -178,7 +179,9 @@ def user_new(request: HttpRequest, pk: int) -> HttpResponse:
         user.set_password(password)
         user.save()
         team.members.add(user)
-    audit(request.user, "user.create", target=user.get_username(), params={"team": team.name})
+    audit.record(
+        request.user, "user.create", target=user.get_username(), params={"team": team.name}
+    )
     context = {"team": team, "new_user": user, "password": password}
     return render(request, "access/user_created.html", context)
 

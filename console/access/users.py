@@ -19,7 +19,8 @@ from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from console.access.models import Team, audit
+from console.access import audit
+from console.access.models import Team
 from console.access.notify import LOGOUT, PASSWORD, notify_access_changed
 from console.access.teams import generated_password, team_manager_only
 
@@ -55,7 +56,7 @@ def _set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
         if not active:
             notify_access_changed([user.pk])
         name = user.get_username()
-        audit(request.user, "user.activate" if active else "user.deactivate", target=name)
+        audit.record(request.user, "user.activate" if active else "user.deactivate", target=name)
         verb = "can log in again" if active else "can no longer log in"
         messages.success(request, f"{name} {verb}.")
     return redirect("access:users")
@@ -87,7 +88,7 @@ def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
     user.set_password(password)
     user.save(update_fields=["password"])
     notify_access_changed([user.pk], PASSWORD)
-    audit(request.user, "user.password_reset", target=user.get_username())
+    audit.record(request.user, "user.password_reset", target=user.get_username())
     return render(request, "access/password_reset.html", {"target": user, "password": password})
 
 
@@ -100,7 +101,9 @@ class PasswordChange(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         # This session stays logged in; the user's other sessions and their sockets end.
         notify_access_changed([self.request.user.pk], PASSWORD)
-        audit(self.request.user, "user.password_change", target=self.request.user.get_username())
+        audit.record(
+            self.request.user, "user.password_change", target=self.request.user.get_username()
+        )
         return response
 
 

@@ -12,11 +12,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from console.access.models import audit
+from console.access import audit
 from console.access.permissions import host_for
 from console.containers.paths import PathStyle, path_style
 from console.engine import archive, byte_streams, tar_safety
@@ -25,6 +24,7 @@ from console.engine.errors import EngineError, NotFound
 from console.hosts.models import Host
 from console.web.downloads import attachment
 from console.web.query import query_text
+from console.web.uploads import too_large
 
 
 def _upload_limit() -> int:
@@ -136,14 +136,13 @@ def _send(
     browser received every byte.
     """
     try:
-        transfer = start()
+        with audit.change(request.user, action, host=host, target=ref, params=params):
+            transfer = start()
     except EngineError as exc:
-        audit(request.user, action, host=host, target=ref, params=params, error=exc.message)
         if _container_gone(exc):
             return _gone(request, host, ref)
         messages.error(request, f"{exc.title}: {exc.message}")
         return redirect(back)
-    audit(request.user, action, host=host, target=ref, params=params)
     return _attachment(request, transfer)
 
 
@@ -196,20 +195,19 @@ def upload(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     limit = _upload_limit()
     size = sum(f.size for f in uploads)
     written, error, gone = 0, "", False
-    if size > limit:
-        error = (
-            f"The upload ({filesizeformat(size)}) is larger than the limit of "
-            f"{filesizeformat(limit)} (CONSOLE_UPLOAD_LIMIT); nothing was written."
-        )
-    elif not uploads:
-        error = "Choose at least one file to upload."
-    else:
-        try:
+    try:
+        with audit.change(
+            request.user, "container.cp_upload", host=host, target=ref, params=params
+        ):
+            # Refused before the engine is asked, and recorded as a failed upload all the same.
+            if size > limit:
+                raise tar_safety.Refused(too_large(size, limit))
+            if not uploads:
+                raise tar_safety.Refused("Choose at least one file to upload.")
             path = _engine_path(host, directory)
             written = archive.upload(host, ref, path, uploads, extract=extract, size_limit=limit)
-        except EngineError as exc:
-            error, gone = exc.message, _container_gone(exc)
-    audit(request.user, "container.cp_upload", host=host, target=ref, params=params, error=error)
+    except EngineError as exc:
+        error, gone = exc.message, _container_gone(exc)
     if gone:
         return _gone(request, host, ref)
     if error:

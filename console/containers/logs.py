@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from console.access.models import audit
+from console.access import audit
 from console.access.permissions import host_for
 from console.engine import containers as engine_containers
 from console.engine.bridge import ThreadBridge
@@ -88,7 +88,7 @@ def logs_download(request: HttpRequest, slug: str, ref: str):
             source.close()
 
     params = {k: v for k, v in request.GET.items() if k != "csrfmiddlewaretoken"}
-    audit(request.user, "container.logs_download", host=host, target=ref, params=params)
+    audit.record(request.user, "container.logs_download", host=host, target=ref, params=params)
     return attachment(request, body(), f"{ref}.log", "text/plain; charset=utf-8")
 
 

@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from html import escape
 from urllib.parse import quote
 
-from django.template.defaultfilters import filesizeformat
 from django.utils.safestring import SafeString, mark_safe
 
 from console.engine.containers import ContainerRow
+from console.engine.text import human_size
 
 _HEALTH_BADGE = {"healthy": "ok", "unhealthy": "bad"}
 # Which quick actions a row offers in each state.
@@ -141,8 +141,8 @@ def render_row(row: ContainerRow, options: RowOptions, now: datetime | None = No
     if options.show_platform:
         cells.append(_platform_cell(row))
     if options.show_size:
-        size_rw = _e(filesizeformat(row.size_rw or 0))
-        size_root = _e(filesizeformat(row.size_root_fs or 0))
+        size_rw = _e(human_size(row.size_rw or 0))
+        size_root = _e(human_size(row.size_root_fs or 0))
         cells.append(f'<td class="num">{size_rw} ({size_root} virtual)</td>')
     if options.can_operate:
         cells.append(_action_cell(row, url, options.csrf_token))

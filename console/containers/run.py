@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from console.access.models import audit
+from console.access import audit
 from console.access.permissions import container_policy, host_for
 from console.containers.forms import RunForm, initial_from
 from console.engine import image_progress
@@ -59,23 +59,6 @@ def _prefill(request: HttpRequest, host, ref: str) -> HttpResponse:
     return _page(request, host, RunForm(initial=initial_from(spec)), source=ref)
 
 
-def _record(
-    request: HttpRequest,
-    host,
-    spec: engine_run.RunSpec,
-    *,
-    pulled: bool,
-    started: engine_run.Started | None = None,
-    error: str = "",
-) -> None:
-    """The one audit entry of a run attempt; env values never reach it."""
-    params = spec.audit_params() | {"pulled": pulled}
-    if started:
-        params["id"] = started.id
-    target = started.name if started else spec.name or spec.image
-    audit(request.user, "container.run", host=host, target=target, params=params, error=error)
-
-
 def _failed(
     request: HttpRequest,
     host,
@@ -84,10 +67,8 @@ def _failed(
     exc: EngineError,
     *,
     step: str,
-    pulled: bool,
 ) -> HttpResponse:
-    """Record the failure, and give the form back with the engine's words."""
-    _record(request, host, spec, pulled=pulled, error=exc.message)
+    """Give the form back with the engine's words."""
     retry = form.carried_over()
     if isinstance(exc, Conflict) and spec.name:
         retry.add_error("name", exc.message)
@@ -96,29 +77,34 @@ def _failed(
 
 def _submit(request: HttpRequest, host, role, form: RunForm) -> HttpResponse:
     """Checks first (allowed, name free, image there), then pull if asked, then create
-    and start."""
+    and start: one change, one audit entry (env values never reach it)."""
     spec = form.run_spec()
     policy = container_policy(host, role)
+    step = "run"
     try:
-        engine_run.check_allowed(host, spec, policy)
-        if spec.name and engine_run.name_taken(host, spec.name):
-            raise Conflict(f"The name “{spec.name}” is already in use on {host.name}.")
-        missing = not engine_run.image_present(host, spec.image)
+        with audit.change(
+            request.user,
+            "container.run",
+            host=host,
+            target=spec.name or spec.image,
+            params=spec.audit_params() | {"pulled": False},
+        ) as entry:
+            engine_run.check_allowed(host, spec, policy)
+            if spec.name and engine_run.name_taken(host, spec.name):
+                raise Conflict(f"The name “{spec.name}” is already in use on {host.name}.")
+            missing = not engine_run.image_present(host, spec.image)
+            if missing and request.POST.get("pull") != "1":
+                entry.abandon()
+                return _page(request, host, form.carried_over(), missing_image=spec.image)
+            if missing:
+                step, entry.params["pulled"] = "pull", True
+                status = image_progress.pull_image(host, spec.image, credentials_for(spec.image))
+                messages.info(request, f"Pulled {spec.image}: {status}")
+                step = "run"
+            started = engine_run.run_container(host, spec, policy)
+            entry.target, entry.params["id"] = started.name, started.id
     except EngineError as exc:
-        return _failed(request, host, form, spec, exc, step="run", pulled=False)
-    if missing and request.POST.get("pull") != "1":
-        return _page(request, host, form.carried_over(), missing_image=spec.image)
-    if missing:
-        try:
-            status = image_progress.pull_image(host, spec.image, credentials_for(spec.image))
-        except EngineError as exc:
-            return _failed(request, host, form, spec, exc, step="pull", pulled=True)
-        messages.info(request, f"Pulled {spec.image}: {status}")
-    try:
-        started = engine_run.run_container(host, spec, policy)
-    except EngineError as exc:
-        return _failed(request, host, form, spec, exc, step="run", pulled=missing)
-    _record(request, host, spec, pulled=missing, started=started)
+        return _failed(request, host, form, spec, exc, step=step)
     messages.success(request, f"Started {started.name} ({started.id[:12]}) from {spec.image}.")
     if spec.tty and spec.stdin_open:
         # `docker run -it` puts the person in the main process: the attach page.

@@ -18,7 +18,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console import engine
-from console.access.models import AuditEntry, audit
+from console.access import audit
+from console.access.models import AuditEntry
 from console.access.permissions import host_for
 from console.engine import terminal
 from console.engine.bridge import ThreadBridge
@@ -108,7 +109,7 @@ class _SessionConsumer(HostStreamConsumer):
         ref = self.scope["url_route"]["kwargs"]["ref"]
         self.prepare()
         self.started = time.time()
-        self.entry = await database_sync_to_async(audit)(
+        self.entry = await database_sync_to_async(audit.record)(
             self.user,
             self.action,
             host=self.host,

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console import engine
-from console.access.models import Role, audit
+from console.access import audit
+from console.access.models import Role
 from console.access.permissions import host_for, visible_hosts
 from console.access.policy import Capabilities
 from console.containers.filtering import matches, sort_rows
@@ -226,13 +227,13 @@ def _action_params(request: HttpRequest, action: str) -> dict:
 
 def _run_action(request: HttpRequest, host, ref: str, action: str, params: dict) -> bool:
     """Do one action, record it, and say how it went in a flash message."""
-    error = object_pages.audited_change(
-        request,
+    error = audit.attempt(
+        request.user,
         f"container.{action}",
-        host,
-        ref,
-        params,
         lambda: engine_containers.act(host, ref, action, **params),
+        host=host,
+        target=ref,
+        params=params,
         gone=f"Container {ref} no longer exists.",
     )
     return object_pages.report(request, action, ref, error)
@@ -283,17 +284,13 @@ def container_rename(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         new_name = request.POST.get("name", "").strip()
-        try:
-            engine_containers.rename(host, detail.id, new_name)
-        except EngineError as exc:
-            error = exc.message
-        audit(
+        error = audit.attempt(
             request.user,
             "container.rename",
+            lambda: engine_containers.rename(host, detail.id, new_name),
             host=host,
             target=detail.name,
             params={"new_name": new_name},
-            error=error or "",
         )
         if not error:
             messages.success(request, f"Renamed {detail.name} to {new_name}.")

@@ -13,6 +13,8 @@ import shlex
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from console.engine.reference import parse_reference
+
 PROTOCOLS = ("tcp", "udp", "sctp")
 RESTART_POLICIES = ("no", "always", "unless-stopped", "on-failure")
 # The engine refuses smaller memory limits (and says so only at create time).
@@ -20,16 +22,6 @@ MIN_MEMORY = 6 * 1024 * 1024
 # runc sets the hostname with sethostname(2), which takes at most 64 bytes.
 MAX_HOSTNAME = 64
 
-# distribution/reference's grammar, which the engine applies to image references.
-_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-_DOMAIN = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
-_IMAGE_REFERENCE = re.compile(
-    rf"(?P<name>(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*)"
-    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
-    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?"
-)
-_MAX_IMAGE_NAME = 255
 _CONTAINER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 _VOLUME_NAME = _CONTAINER_NAME
 _NETWORK_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
@@ -72,21 +64,8 @@ def _collect(items, parse) -> list:
 
 
 def parse_image(text: str) -> str:
-    """An image reference `[registry[:port]/]path[:tag][@digest]`, as given."""
-    ref = text.strip()
-    if not ref:
-        raise ValueError("Give an image, e.g. busybox:latest.")
-    match = _IMAGE_REFERENCE.fullmatch(ref)
-    if match is None:
-        if _IMAGE_REFERENCE.fullmatch(ref.lower()):
-            raise ValueError(f"“{ref}”: the repository name must be lowercase.")
-        raise ValueError(
-            f"“{ref}” is not an image reference: expected [registry[:port]/]name[:tag][@digest] "
-            "with a lowercase name."
-        )
-    if len(match["name"]) > _MAX_IMAGE_NAME:
-        raise ValueError(f"The repository name is longer than {_MAX_IMAGE_NAME} characters.")
-    return ref
+    """The IMAGE of `docker run`, as given (a digest allowed)."""
+    return str(parse_reference(text))
 
 
 def parse_container_name(text: str) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime
 from console.engine.client import client_for, translate
 from console.engine.images import NONE, short_id, split_tag
 from console.engine.platforms import EngineRuntime, detect_platform, engine_runtime
-from console.engine.text import bounded, parse_timestamp
+from console.engine.text import bounded, human_size, parse_timestamp
 
 
 @dataclass(frozen=True)
@@ -188,16 +188,6 @@ def engine_overview(host) -> EngineOverview:
 
 
 # ---------------------------------------------------------------- `docker system df`
-
-
-def human_size(n: float) -> str:
-    """Sizes as the docker CLI prints them (decimal units, 4 significant digits)."""
-    units = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
-    i = 0
-    while n >= 1000 and i < len(units) - 1:
-        n /= 1000
-        i += 1
-    return f"{n:.4g}{units[i]}"
 
 
 @dataclass(frozen=True)

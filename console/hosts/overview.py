@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from console.engine.platforms import EngineRuntime
 from console.engine.system import EngineOverview
+from console.engine.text import human_size
 
 
 def _text(value) -> str:
@@ -17,14 +18,6 @@ def _text(value) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_text(v) for v in value) or "—"
     return str(value)
-
-
-def _size(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
-        n /= 1024
-    return str(n)
 
 
 def version_rows(overview: EngineOverview) -> list[tuple[str, str]]:
@@ -56,7 +49,7 @@ def info_rows(overview: EngineOverview) -> list[tuple[str, str]]:
         ("Kernel", _text(s.kernel)),
         ("Architecture", _text(s.architecture)),
         ("CPUs", _text(s.cpus)),
-        ("Memory", _size(s.memory_bytes)),
+        ("Memory", human_size(s.memory_bytes)),
         (
             "Containers",
             f"{i.containers} (running {s.containers_running}, "

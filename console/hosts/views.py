@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console import engine
-from console.access.models import audit
+from console.access import audit
 from console.access.permissions import can_add_hosts, host_for, visible_hosts
 from console.access.policy import Capabilities
 from console.engine.errors import EngineError, HostKeyUnknown
@@ -72,7 +72,7 @@ def host_new(request: HttpRequest) -> HttpResponse:
     form = HostForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         host = form.save()
-        audit(
+        audit.record(
             request.user,
             "host.add",
             host=host,
@@ -100,7 +100,9 @@ def host_edit(request: HttpRequest, slug: str) -> HttpResponse:
         )
         host = form.save()
         engine.forget(host)
-        audit(request.user, "host.edit", host=host, target=host.slug, params={"changed": changed})
+        audit.record(
+            request.user, "host.edit", host=host, target=host.slug, params={"changed": changed}
+        )
         messages.success(request, f"Host {host.name} saved.")
         return redirect(host)
     return render(request, "hosts/host_form.html", {"form": form, "host": host})
@@ -110,7 +112,9 @@ def host_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def host_delete(request: HttpRequest, slug: str) -> HttpResponse:
     host, _ = host_for(request.user, slug, "host.remove")
     if request.method == "POST":
-        audit(request.user, "host.remove", host=host, target=host.slug, params={"url": host.url})
+        audit.record(
+            request.user, "host.remove", host=host, target=host.slug, params={"url": host.url}
+        )
         engine.forget(host)
         host.delete()
         messages.success(request, f"Host {host.name} removed from the console.")
@@ -188,7 +192,7 @@ def host_trust_key(request: HttpRequest, slug: str) -> HttpResponse:
     host.ssh_host_key = key_line
     host.save()
     engine.forget(host)
-    audit(
+    audit.record(
         request.user,
         "host.pin_key",
         host=host,

@@ -16,12 +16,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from console.access.models import audit
+from console.access import audit
 from console.access.permissions import host_for
 from console.engine import image_archives
 from console.engine.errors import EngineError
 from console.hosts.models import Host
-from console.images.reference import parse_reference
+from console.images.forms import field_reference
 from console.web.downloads import attachment
 
 MAX_SAVE = 100  # images in one save
@@ -32,12 +32,12 @@ def _save(request: HttpRequest, host: Host, refs: list[str], back: str) -> HttpR
     The audit entry records that the engine started sending."""
     params = {"images": refs}
     try:
-        download = image_archives.save(host, refs)
+        with audit.change(request.user, "image.save", host=host, params=params) as entry:
+            download = image_archives.save(host, refs)
+            entry.target = download.filename
     except EngineError as exc:
-        audit(request.user, "image.save", host=host, params=params, error=exc.message)
         messages.error(request, f"{exc.title}: {exc.message}")
         return redirect(back)
-    audit(request.user, "image.save", host=host, target=download.filename, params=params)
     return attachment(request, download.chunks, download.filename, download.content_type)
 
 
@@ -94,13 +94,12 @@ def load_page(request: HttpRequest, slug: str) -> HttpResponse:
         upload = form.cleaned_data["archive"]
         params = _upload_params(upload)
         try:
-            result = image_archives.load(host, upload)
+            with audit.change(request.user, "image.load", host=host, params=params) as entry:
+                result = image_archives.load(host, upload)
+                entry.target = ", ".join(result.loaded)[:200]
         except EngineError as exc:
-            audit(request.user, "image.load", host=host, params=params, error=exc.message)
             context["error"] = exc
         else:
-            target = ", ".join(result.loaded)[:200]
-            audit(request.user, "image.load", host=host, target=target, params=params)
             context["result"] = result
     status = 400 if form.errors or context.get("error") else 200
     return render(request, "images/load.html", context, status=status)
@@ -129,7 +128,7 @@ class ImportForm(forms.Form):
         text = self.cleaned_data["reference"].strip()
         if not text:
             return "", ""
-        ref = parse_reference(text, allow_digest=False)
+        ref = field_reference(text, allow_digest=False)
         return ref.name, ref.tag or "latest"
 
     def clean_changes(self) -> list[str]:
@@ -153,32 +152,22 @@ def import_page(request: HttpRequest, slug: str) -> HttpResponse:
         params = {**_upload_params(upload), "message": data["message"], "changes": data["changes"]}
         target = f"{repository}:{tag}" if repository else ""
         try:
-            result = image_archives.import_image(
-                host,
-                upload,
-                repository=repository,
-                tag=tag,
-                message=data["message"],
-                changes=data["changes"],
-            )
+            with audit.change(
+                request.user, "image.import", host=host, target=target, params=params
+            ) as entry:
+                result = image_archives.import_image(
+                    host,
+                    upload,
+                    repository=repository,
+                    tag=tag,
+                    message=data["message"],
+                    changes=data["changes"],
+                )
+                entry.target = target or result.image_id
+                entry.params["image_id"] = result.image_id
         except EngineError as exc:
-            audit(
-                request.user,
-                "image.import",
-                host=host,
-                target=target,
-                params=params,
-                error=exc.message,
-            )
             context["error"] = exc
         else:
-            audit(
-                request.user,
-                "image.import",
-                host=host,
-                target=target or result.image_id,
-                params={**params, "image_id": result.image_id},
-            )
             context["result"] = result
     status = 400 if form.errors or context.get("error") else 200
     return render(request, "images/import.html", context, status=status)

@@ -16,11 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from console.access.models import audit
+from console.access import audit
 from console.access.permissions import host_for
 from console.engine import build
 from console.images import build_job
-from console.images.reference import parse_reference
+from console.images.forms import field_reference
 from console.streams import jobs
 
 _ARG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -67,7 +67,7 @@ class BuildForm(forms.Form):
 
     def clean_tags(self) -> list[str]:
         tags = self.cleaned_data["tags"].split()
-        return [str(parse_reference(tag, allow_digest=False)) for tag in tags]
+        return [str(field_reference(tag, allow_digest=False)) for tag in tags]
 
     def clean_build_args(self) -> dict[str, str]:
         args = {}
@@ -152,7 +152,8 @@ def build_page(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             path = spool_context(form)
         except build.BadContext as exc:
-            audit(request.user, "image.build", host=host, params=params, error=exc.message)
+            # The context never reached the engine; the build job records a build that did.
+            audit.record(request.user, "image.build", host=host, params=params, error=exc.message)
             form.add_error("context", exc.message)
         else:
             job = build_job.start(host, request.user, path, options, params)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from console.images.reference import Reference, parse_reference
+from console.engine.reference import BadReference, Reference, parse_reference
 from console.web.forms import EngineFilterForm, PruneForm
 
 
@@ -20,6 +20,14 @@ class ImageFilterForm(EngineFilterForm):
     reference = forms.CharField(required=False, help_text="e.g. busybox or team/*:1.*")
 
 
+def field_reference(text: str, *, allow_digest: bool = True) -> Reference:
+    """`parse_reference` in a form: what is wrong with it is the field's error."""
+    try:
+        return parse_reference(text, allow_digest=allow_digest)
+    except BadReference as exc:
+        raise forms.ValidationError(str(exc)) from None
+
+
 class ReferenceField(forms.CharField):
     """An image reference, cleaned into a `Reference`."""
 
@@ -32,7 +40,7 @@ class ReferenceField(forms.CharField):
         text = super().clean(value)
         if not text and not self.required:
             return None
-        return parse_reference(text, allow_digest=self.allow_digest)
+        return field_reference(text, allow_digest=self.allow_digest)
 
 
 class TagForm(forms.Form):
@@ -57,7 +65,5 @@ class ImagePruneForm(PruneForm):
         data = super().clean()
         if data.get("all_unused") and not data.get("confirm"):
             self.add_error("confirm", "Tick this box to prune every unused image.")
+        data.pop("confirm", None)  # asked of the person, not of the engine
         return data
-
-    def prune_params(self) -> dict:
-        return {"label": self.cleaned_data["label"], "all_unused": self.cleaned_data["all_unused"]}

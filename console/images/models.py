@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from console.engine.reference import BadReference, parse_reference
 from console.hosts.vault import EncryptedTextField, Sealed
-from console.images.reference import parse_reference
 
 # Every spelling of Docker Hub resolves to the name docker-py and the engine use for it.
 HUB = "docker.io"
@@ -89,7 +88,7 @@ def credentials_for(ref):
     for a reference that is not valid: the engine then says what is wrong with it)."""
     try:
         host = registry_of(ref)
-    except ValidationError:
+    except BadReference:
         return None
     for registry in Registry.objects.all():
         if registry.host == host:

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from channels.db import database_sync_to_async
-from django.core.exceptions import ValidationError
 
 from console.engine import image_progress
+from console.engine.reference import pull_reference
 from console.images.models import credentials_for
-from console.images.reference import check_pull
 from console.streams import jobs
 
 
@@ -70,10 +69,7 @@ def checked_ref(params: dict, check) -> str:
     ref = params.get("ref", "").strip()
     if not ref:
         raise ValueError("say which image: ?ref=name:tag")
-    try:
-        return str(check(ref))
-    except ValidationError as exc:
-        raise ValueError(" ".join(exc.messages)) from None
+    return str(check(ref))  # its BadReference is a ValueError
 
 
 class PullConsumer(jobs.JobConsumer):
@@ -83,6 +79,6 @@ class PullConsumer(jobs.JobConsumer):
 
     async def job(self) -> PullJob:
         all_tags = self.params.get("all_tags") in ("1", "on", "true")
-        ref = checked_ref(self.params, lambda ref: check_pull(ref, all_tags))
+        ref = checked_ref(self.params, lambda ref: pull_reference(ref, all_tags))
         credentials = await database_sync_to_async(credentials_for)(ref)
         return start_or_join(self.host, ref, self.user, credentials, all_tags)

@@ -8,18 +8,17 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from console.access.models import audit
+from console.access import audit
 from console.access.permissions import host_for
 from console.engine import image_progress
 from console.engine import images as engine_images
 from console.engine.errors import EngineError
+from console.engine.reference import BadReference, parse_reference, pull_reference
 from console.images.models import Registry, credentials_for
-from console.images.reference import check_pull, parse_reference
 from console.images.views import IMAGES
 from console.web import object_pages
 
@@ -40,9 +39,9 @@ class PullForm(forms.Form):
         data = super().clean()
         if "ref" in data:
             try:
-                data["ref"] = str(check_pull(data["ref"], data.get("all_tags", False)))
-            except ValidationError as exc:
-                self.add_error("ref", exc)
+                data["ref"] = str(pull_reference(data["ref"], data.get("all_tags", False)))
+            except BadReference as exc:
+                self.add_error("ref", str(exc))
         return data
 
 
@@ -57,17 +56,17 @@ def pull_page(request: HttpRequest, slug: str) -> HttpResponse:
         ref, all_tags = form.cleaned_data["ref"], form.cleaned_data["all_tags"]
         error = status = ""
         try:
-            status = image_progress.pull_image(host, ref, credentials_for(ref), all_tags)
+            with audit.change(
+                request.user,
+                "image.pull",
+                host=host,
+                target=ref,
+                params={"status": status, "all_tags": all_tags},
+            ) as entry:
+                status = image_progress.pull_image(host, ref, credentials_for(ref), all_tags)
+                entry.params["status"] = status
         except EngineError as exc:
             error = exc.message
-        audit(
-            request.user,
-            "image.pull",
-            host=host,
-            target=ref,
-            params={"status": status, "all_tags": all_tags},
-            error=error,
-        )
         if error:
             messages.error(request, f"Pull failed: {error}")
         else:
@@ -107,8 +106,8 @@ class PushForm(forms.Form):
             name = f"{registry.host}/{name}"
         try:
             data["target"] = parse_reference(f"{name}:{data['tag'].strip()}", allow_digest=False)
-        except ValidationError as exc:
-            self.add_error("repository", exc)
+        except BadReference as exc:
+            self.add_error("repository", str(exc))
         return data
 
 
@@ -132,31 +131,31 @@ def push_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     if request.method == "POST" and detail is not None and form.is_valid():
         target = form.cleaned_data["target"]
         if str(target) not in detail.tags:
-            try:
-                engine_images.tag_image(host, detail.id, target.name, target.tag)
-            except EngineError as exc:
-                _audit(request, "image.tag", host, detail.id, {"reference": str(target)}, exc)
-                form.add_error(None, exc.message)
+            error = audit.attempt(
+                request.user,
+                "image.tag",
+                lambda: engine_images.tag_image(host, detail.id, target.name, target.tag),
+                host=host,
+                target=detail.id,
+                params={"reference": str(target)},
+            )
+            if error:
+                form.add_error(None, error)
                 return render(request, "images/push.html", context)
-            _audit(request, "image.tag", host, detail.id, {"reference": str(target)})
         context |= {"target": str(target), "target_q": quote(str(target), safe="")}
         if request.POST.get("live") != "1":
             context["result"] = _push_now(request, host, str(target))
     return render(request, "images/push.html", context)
 
 
-def _audit(request, action: str, host, target: str, params: dict, exc=None) -> None:
-    error = exc.message if exc else ""
-    audit(request.user, action, host=host, target=target, params=params, error=error)
-
-
 def _push_now(request: HttpRequest, host, target: str) -> dict:
     error = status = ""
     try:
-        status = image_progress.push_image(host, target, credentials_for(target))
+        with audit.change(
+            request.user, "image.push", host=host, target=target, params={"status": status}
+        ) as entry:
+            status = image_progress.push_image(host, target, credentials_for(target))
+            entry.params["status"] = status
     except EngineError as exc:
         error = exc.message
-    audit(
-        request.user, "image.push", host=host, target=target, params={"status": status}, error=error
-    )
     return {"status": status, "error": error}

@@ -6,9 +6,9 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 
 from console.engine import image_progress
+from console.engine.reference import parse_reference
 from console.images.models import credentials_for
 from console.images.pull_job import PullJob, checked_ref
-from console.images.reference import parse_reference
 from console.streams import jobs
 
 

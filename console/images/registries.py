@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from console.access.models import audit
+from console.access import audit
 from console.access.permissions import can_add_hosts, visible_hosts
 from console.images.models import Registry, registry_host
 
@@ -121,7 +121,7 @@ def _form_page(request: HttpRequest, registry: Registry | None) -> HttpResponse:
         if registry is not None:
             params["changed"] = changed
         action, done = ("registry.edit", "saved") if registry else ("registry.add", "added")
-        audit(request.user, action, target=saved.name, params=params)
+        audit.record(request.user, action, target=saved.name, params=params)
         messages.success(request, f"Registry {saved.name} {done}.")
         return redirect("registries:list")
     return render(request, "registries/form.html", {"form": form, "registry": registry})
@@ -143,7 +143,9 @@ def registry_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _check_may_manage(request)
     registry = get_object_or_404(Registry, pk=pk)
     if request.method == "POST":
-        audit(request.user, "registry.remove", target=registry.name, params={"url": registry.url})
+        audit.record(
+            request.user, "registry.remove", target=registry.name, params={"url": registry.url}
+        )
         registry.delete()
         messages.success(request, f"Registry {registry.name} removed from the console.")
         return redirect("registries:list")

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from console import engine
-from console.access.models import audit
+from console.access import audit
 from console.access.permissions import host_for, visible_hosts
 from console.access.policy import Capabilities
 from console.engine import images as engine_images
@@ -181,10 +181,6 @@ def image_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     )
 
 
-def _audit(request: HttpRequest, action: str, host: Host, target: str, params: dict, error=""):
-    audit(request.user, action, host=host, target=target, params=params, error=error)
-
-
 @require_http_methods(["GET", "POST"])
 def image_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """`docker rmi [-f] [--no-prune]`: GET asks; POST removes the image (by id), or only one
@@ -204,14 +200,16 @@ def image_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     target = name or detail.id
     params = {"force": force, "noprune": noprune, "image": detail.id}
     try:
-        lines = engine_images.remove_image(host, target, force=force, noprune=noprune)
+        with audit.change(
+            request.user, "image.remove", host=host, target=target, params=params
+        ) as entry:
+            lines = engine_images.remove_image(host, target, force=force, noprune=noprune)
+            entry.params["result"] = lines
     except EngineError as exc:
-        _audit(request, "image.remove", host, target, params, exc.message)
         messages.error(request, f"Remove {target}: {exc.message}")
         if isinstance(exc, NotFound):  # gone meanwhile
             return redirect("images:list", host.slug)
         return redirect("images:detail", host.slug, ref)
-    _audit(request, "image.remove", host, target, params | {"result": lines})
     return render(request, "images/remove.html", context | {"removed": lines, "target": target})
 
 
@@ -226,13 +224,17 @@ def image_tag(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         tag = new.tag or "latest"
         name = f"{new.name}:{tag}"
         params = {"reference": name, "image": detail.id}
-        try:
-            engine_images.tag_image(host, detail.id, new.name, tag)
-        except EngineError as exc:
-            _audit(request, "image.tag", host, detail.id, params, exc.message)
-            form.add_error(None, exc.message)
+        error = audit.attempt(
+            request.user,
+            "image.tag",
+            lambda: engine_images.tag_image(host, detail.id, new.name, tag),
+            host=host,
+            target=detail.id,
+            params=params,
+        )
+        if error:
+            form.add_error(None, error)
         else:
-            _audit(request, "image.tag", host, detail.id, params)
             messages.success(request, f"Tagged {detail.short_id} as {name}.")
             return redirect("images:detail", host.slug, ref)
     context = {"host": host, "ref": ref, "detail": detail, "error": error, "form": form}
@@ -244,21 +246,19 @@ def image_prune(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker image prune`: dangling images; every unused image (-a) only with its own
     confirmation. Shows what went and the space reclaimed."""
     host, _ = host_for(request.user, slug, "image.prune")
-    form = ImagePruneForm(request.POST or None)
-    context: dict = {"host": host, "form": form, "pruned": False}
-    if request.method == "POST" and form.is_valid():
-        params = form.prune_params()
-        try:
-            result = engine_images.prune_images(host, **params)
-        except EngineError as exc:
-            context["error"] = exc
-            _audit(request, "image.prune", host, "", params, exc.message)
-        else:
-            context |= {"result": result, "pruned": True}
-            done = {"deleted": result.deleted, "untagged": result.untagged}
-            done["reclaimed"] = result.reclaimed
-            _audit(request, "image.prune", host, "", params | done)
-    return render(request, "images/prune.html", context)
+    return object_pages.prune_page(
+        request,
+        IMAGES,
+        host,
+        ImagePruneForm(request.POST or None),
+        engine_images.prune_images,
+        "result",
+        lambda result: {
+            "deleted": result.deleted,
+            "untagged": result.untagged,
+            "reclaimed": result.reclaimed,
+        },
+    )
 
 
 @require_GET

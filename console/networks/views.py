@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console.access.models import audit
+from console.access import audit
 from console.access.permissions import host_for
 from console.access.policy import Capabilities
 from console.engine import networks as engine_networks
@@ -78,13 +78,13 @@ def network_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     if request.method == "GET":
         return object_pages.remove_confirmation(request, NETWORKS, host, ref)
     try:
-        name = engine_networks.remove_network(host, ref)
+        with audit.change(request.user, "network.remove", host=host, target=ref) as entry:
+            name = engine_networks.remove_network(host, ref)
+            entry.target, entry.params = name, {"id": ref}
     except NotFound:
         raise object_pages.not_found(NETWORKS, host, ref) from None
     except EngineError as exc:
-        audit(request.user, "network.remove", host=host, target=ref, error=exc.message)
         return object_pages.after_removal(request, NETWORKS, host, ref, ref, exc.message)
-    audit(request.user, "network.remove", host=host, target=name, params={"id": ref})
     return object_pages.after_removal(request, NETWORKS, host, ref, name, "")
 
 
@@ -100,7 +100,7 @@ def network_prune(request: HttpRequest, slug: str) -> HttpResponse:
         form,
         engine_networks.prune_networks,
         "deleted",
-        lambda deleted: deleted,
+        lambda deleted: {"deleted": deleted},
     )
 
 
@@ -117,8 +117,13 @@ def _attachment_change(
     if form.is_valid():
         data = form.cleaned_data
         target = f"{data['container']} on {data['network']}"
-        error = object_pages.audited_change(
-            request, f"network.{action}", host, target, data, lambda: change(host, data)
+        error = audit.attempt(
+            request.user,
+            f"network.{action}",
+            lambda: change(host, data),
+            host=host,
+            target=target,
+            params=data,
         )
         object_pages.report(request, action, target, error)
     else:

@@ -20,7 +20,7 @@ import time
 
 from channels.db import database_sync_to_async
 
-from console.access.models import audit
+from console.access import audit
 from console.engine.bridge import Source, ThreadBridge
 from console.engine.errors import CONNECTION_ERRORS, EngineError
 from console.streams.consumers import Close, HostStreamConsumer
@@ -93,7 +93,7 @@ class Job:
             bridge.close()
             try:
                 await asyncio.to_thread(self.cleanup)
-                await database_sync_to_async(audit)(
+                await database_sync_to_async(audit.record)(
                     self.user,
                     self.action,
                     host=self.host,

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from console.access.models import audit
+from console.access import audit
 from console.access.permissions import host_for
 from console.access.policy import Capabilities
 from console.engine import archive, tar_safety
@@ -101,13 +101,13 @@ def volume_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     if request.method == "GET":
         return object_pages.remove_confirmation(request, VOLUMES, host, ref)
     force = request.POST.get("force") == "on"
-    error = object_pages.audited_change(
-        request,
+    error = audit.attempt(
+        request.user,
         "volume.remove",
-        host,
-        ref,
-        {"force": force},
         lambda: engine_volumes.remove_volume(host, ref, force=force),
+        host=host,
+        target=ref,
+        params={"force": force},
     )
     return object_pages.after_removal(request, VOLUMES, host, ref, ref, error)
 
@@ -124,7 +124,7 @@ def volume_prune(request: HttpRequest, slug: str) -> HttpResponse:
         form,
         engine_volumes.prune_volumes,
         "result",
-        lambda result: result.deleted,
+        lambda result: {"deleted": result.deleted},
     )
 
 
@@ -153,18 +153,15 @@ def volume_download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     path = engine_volumes.relative(query_text(request, "path") or "")
     params = {"path": "/" + tar_safety.printable(path)}
     try:
-        transfer = engine_volumes.download(host, ref, path)
+        with audit.change(request.user, "volume.download", host=host, target=ref, params=params):
+            transfer = engine_volumes.download(host, ref, path)
     except EngineError as exc:
-        audit(
-            request.user, "volume.download", host=host, target=ref, params=params, error=exc.message
-        )
         if isinstance(exc, NotFound) and not isinstance(exc, archive.PathNotFound):
             raise object_pages.not_found(VOLUMES, host, ref) from None
         messages.error(request, f"{exc.title}: {exc.message}")
         files_url = reverse("volumes:files", args=[host.slug, ref])
         back = urlencode({"path": tar_safety.as_bytes(posixpath.dirname(path))})
         return redirect(f"{files_url}?{back}")
-    audit(request.user, "volume.download", host=host, target=ref, params=params)
     return attachment(
         request, transfer.chunks, transfer.filename, transfer.content_type, transfer.size
     )

@@ -93,13 +93,10 @@ def _body_limit() -> int:
 def _too_large(size: int | None) -> bytes:
     """The whole 413 answer: what the browser shows instead of the page it posted to."""
     from django.conf import settings
-    from django.template.defaultfilters import filesizeformat
 
-    what = f"The upload ({filesizeformat(size)})" if size is not None else "The upload"
-    message = (
-        f"{what} is larger than the limit of {filesizeformat(settings.CONSOLE_UPLOAD_LIMIT)}"
-        " (CONSOLE_UPLOAD_LIMIT); nothing was written."
-    )
+    from console.web.uploads import too_large
+
+    message = too_large(size, settings.CONSOLE_UPLOAD_LIMIT)
     body = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         "<title>Upload too large</title></head><body><h1>Upload too large</h1>"

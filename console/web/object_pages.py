@@ -13,7 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from console import engine
-from console.access.models import Role, audit
+from console.access import audit
+from console.access.models import Role
 from console.access.permissions import host_for, visible_hosts
 from console.access.policy import Capabilities
 from console.engine.errors import EngineError, NotFound
@@ -182,7 +183,9 @@ def host_for_secrets(request: HttpRequest, slug: str, noun: str) -> tuple[Host, 
 
 def audit_reveal(request: HttpRequest, noun: str, host: Host, target: str, keys) -> None:
     """Who saw which secret values: the keys, never the values."""
-    audit(request.user, f"{noun}.reveal", host=host, target=target, params={"keys": sorted(keys)})
+    audit.record(
+        request.user, f"{noun}.reveal", host=host, target=target, params={"keys": sorted(keys)}
+    )
 
 
 def remove_confirmation(
@@ -229,47 +232,20 @@ def _create(
     not made."""
     action = f"{kind.noun}.create"
     try:
-        # The engine would hand back an existing volume instead of refusing.
-        if asked.name and kind.exists(host, asked.name):
-            form.add_error("name", f"A {kind.noun} named {asked.name} exists.")
-            return None
-        made = asked.create()
+        with audit.change(
+            request.user, action, host=host, target=asked.name, params=asked.params
+        ) as entry:
+            # The engine would hand back an existing volume instead of refusing.
+            if asked.name and kind.exists(host, asked.name):
+                form.add_error("name", f"A {kind.noun} named {asked.name} exists.")
+                entry.abandon()
+                return None
+            made = asked.create()
+            entry.target = asked.name or made
     except EngineError as exc:
         form.add_error(None, exc.message)
-        audit(
-            request.user,
-            action,
-            host=host,
-            target=asked.name,
-            params=asked.params,
-            error=exc.message,
-        )
         return None
-    audit(request.user, action, host=host, target=asked.name or made, params=asked.params)
     return made
-
-
-def audited_change(
-    request: HttpRequest,
-    action: str,
-    host: Host,
-    target: str,
-    params: dict,
-    change: Callable[[], object],
-    gone: str = "",
-) -> str:
-    """Make one change on the engine and record it: "" when it went through, else why
-    not (`gone`, when given, when the object is not there)."""
-    try:
-        change()
-    except NotFound as exc:
-        error = gone or exc.message
-    except EngineError as exc:
-        error = exc.message
-    else:
-        error = ""
-    audit(request.user, action, host=host, target=target, params=params, error=error)
-    return error
 
 
 def report(request: HttpRequest, verb: str, target: str, error: str) -> bool:
@@ -288,20 +264,21 @@ def prune_page(
     form: forms.Form,
     prune: Callable[..., Any],
     result_name: str,
-    deleted: Callable[[Any], list[str]],
+    went: Callable[[Any], dict],
 ) -> HttpResponse:
     """`docker <kind> prune`: GET asks, POST prunes with the form's flags and shows what
-    went (`result_name` in the context); the audit log keeps the names `deleted` reads."""
+    went (`result_name` in the context); the audit entry adds what `went` reads of it."""
     context: dict = {"kind": kind, "host": host, "form": form, "pruned": False}
     if request.method == "POST" and form.is_valid():
         params = dict(form.cleaned_data)
-        action = f"{kind.noun}.prune"
         try:
-            result = prune(host, **params)
+            with audit.change(
+                request.user, f"{kind.noun}.prune", host=host, params=params
+            ) as entry:
+                result = prune(host, **params)
+                entry.params |= went(result)
         except EngineError as exc:
             context["error"] = exc
-            audit(request.user, action, host=host, params=params, error=exc.message)
         else:
             context |= {result_name: result, "pruned": True}
-            audit(request.user, action, host=host, params=params | {"deleted": deleted(result)})
     return render(request, f"{kind.app}/prune.html", context)

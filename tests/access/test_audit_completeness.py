@@ -588,6 +588,20 @@ def upload_into_a_missing_directory(ctx: Ctx):
     return "container.cp_upload", ref, ""
 
 
+def rename_to_a_taken_name(ctx: Ctx):
+    ref = ctx.container("ren-from")
+    taken = ctx.container("ren-taken")
+    ctx.client.post(f"{C}/{ref}/rename/", {"name": taken})
+    assert ctx.api.inspect_container(ref)["Name"] == "/" + ref
+    return "container.rename", ref, "already in use"
+
+
+def remove_a_missing_network(ctx: Ctx):
+    name = ctx.name("no-such-net")
+    assert ctx.client.post(f"/hosts/unix/networks/{name}/remove/").status_code == 404
+    return "network.remove", name, "not found"
+
+
 def unpause_a_running_container(ctx: Ctx):
     ref = ctx.container("not-paused")
     ctx.client.post(f"{C}/{ref}/unpause/")
@@ -597,9 +611,11 @@ def unpause_a_running_container(ctx: Ctx):
 REFUSALS = [
     remove_running_container,
     unpause_a_running_container,
+    rename_to_a_taken_name,
     rmi_image_in_use,
     remove_volume_in_use,
     remove_network_in_use,
+    remove_a_missing_network,
     connect_to_a_missing_network,
     run_with_a_missing_image,
     import_a_bad_archive,
@@ -621,6 +637,18 @@ def test_each_refusal_writes_one_failed_entry_with_the_engines_reason(ctx, case)
     assert reason.lower() in entry.error.lower(), entry.error
     assert entry.host == ctx.host
     _no_secrets()
+
+
+def test_an_upload_over_the_limit_writes_one_failed_entry(ctx, settings):
+    """Refused by the console before the engine is asked: still one failed upload."""
+    settings.CONSOLE_UPLOAD_LIMIT = 4
+    ref = ctx.container("cp-big")
+    mark = _mark()
+    files = [SimpleUploadedFile("a.txt", b"hello")]
+    ctx.client.post(f"{C}/{ref}/files/upload/", {"path": "/tmp", "files": files})
+    entries = _since(mark)
+    assert [(e.action, e.target, e.ok) for e in entries] == [("container.cp_upload", ref, False)]
+    assert "CONSOLE_UPLOAD_LIMIT" in entries[0].error
 
 
 # A host that is down: each kind of resource, one failed entry saying so.

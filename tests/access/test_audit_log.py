@@ -3,18 +3,19 @@
 import csv
 import io
 
-from console.access.models import AuditEntry, Role, audit
+from console.access.audit import record
+from console.access.models import AuditEntry, Role
 from console.hosts.models import Host
 
 
 def _entries(db):
     a = Host.objects.create(name="a", slug="a", url="unix:///a.sock")
     b = Host.objects.create(name="b", slug="b", url="unix:///b.sock")
-    audit(None, "container.stop", host=a, target="web", params={"timeout": 5})
-    audit(
+    record(None, "container.stop", host=a, target="web", params={"timeout": 5})
+    record(
         None, "container.remove", host=b, target="db", error="You cannot remove a running container"
     )
-    audit(None, "host.add", host=a, target="<script>alert(1)</script>")
+    record(None, "host.add", host=a, target="<script>alert(1)</script>")
     return a, b
 
 

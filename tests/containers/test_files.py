@@ -286,7 +286,7 @@ def test_upload_over_the_limit_is_refused(operator, make_container, engine_api, 
     settings.CONSOLE_UPLOAD_LIMIT = 1000
     cid = make_container("files-limit")
     page = upload(operator, "files-limit", "/tmp", SimpleUploadedFile("big.bin", b"x" * 2000))
-    assert "larger than the limit of 1000" in page.content.decode()
+    assert "(2kB) is larger than the limit of 1kB" in page.content.decode()
     assert "CONSOLE_UPLOAD_LIMIT" in page.content.decode()
     # A small archive that unpacks to more than the limit is refused too.
     bomb = gzip.compress(tar_bytes(("zeros", "file", bytes(5000))))

@@ -229,7 +229,7 @@ def test_runs_on_a_tls_engine(admin_client, tls_host, fleet, run):
         ({"ports": "8080:http"}, "ports", "container port “http” is not a port number"),
         ({"ports": "1-3:1-2"}, "ports", "give ranges of the same size"),
         ({"image": "Busybox:latest"}, "image", "must be lowercase"),
-        ({"image": "busybox::1"}, "image", "is not an image reference"),
+        ({"image": "busybox::1"}, "image", "is not a valid image reference"),
         ({"memory": "lots"}, "memory", "“lots” is not a memory size"),
         ({"memory": "1m"}, "memory", "minimum memory limit of 6m"),
         ({"cpus": "many"}, "cpus", "“many” is not a number of CPUs"),

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from console.access.models import AuditEntry
-from console.images.reference import parse_reference
 from tests.images.conftest import assert_asks_to_log_in
 
 
@@ -64,25 +62,3 @@ def test_a_bad_reference_is_a_field_error(
     assert any(message in e for e in response.context["form"].errors["reference"])
     assert engine_api.inspect_image(image_id)["RepoTags"] == [f"{images.unique('bad')}:1"]
     assert not AuditEntry.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("text", "parts"),
-    [
-        ("busybox", ("busybox", "", "")),
-        ("library/busybox:1.36", ("library/busybox", "1.36", "")),
-        ("127.0.0.1:5000/team/app:v1", ("127.0.0.1:5000/team/app", "v1", "")),
-        ("localhost:5000/a", ("localhost:5000/a", "", "")),
-        ("Registry.Example.com/a_b/c-d__e:T_1", ("Registry.Example.com/a_b/c-d__e", "T_1", "")),
-        ("a@sha256:" + "0" * 64, ("a", "", "sha256:" + "0" * 64)),
-    ],
-)
-def test_references_parse_like_dockers(text, parts):
-    ref = parse_reference(text)
-    assert (ref.name, ref.tag, ref.digest) == parts and str(ref) == text
-
-
-@pytest.mark.parametrize("text", ["", "a//b", "-a", "a:", "a b", "a/B", "a:" + "t" * 129])
-def test_references_docker_refuses(text):
-    with pytest.raises(ValidationError):
-        parse_reference(text)

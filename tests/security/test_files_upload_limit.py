@@ -90,7 +90,7 @@ def test_a_body_announced_too_large_is_refused_before_it_is_sent(daphne):
         answer = _answer(sock)  # no byte of the body was sent
         assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
         text = answer.decode()
-        assert "300.0\xa0MB" in text and "1.0\xa0MB" in text and "CONSOLE_UPLOAD_LIMIT" in text
+        assert "(315MB)" in text and "limit of 1.05MB" in text and "CONSOLE_UPLOAD_LIMIT" in text
         assert "nothing was written" in text
         assert _deleted_files(pid) == []
 
@@ -155,5 +155,5 @@ def test_a_browser_posting_a_large_file_shows_the_refusal(daphne, page):
     with page.expect_navigation():
         page.click("button")
     assert page.locator("h1").inner_text() == "Upload too large"
-    assert "larger than the limit of 1.0\xa0MB" in page.locator("p").first.inner_text()
+    assert "larger than the limit of 1.05MB" in page.locator("p").first.inner_text()
     assert _until_no_deleted_files(pid) == []

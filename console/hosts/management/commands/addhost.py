@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from console import engine
-from console.access.models import audit
+from console.access import audit
 from console.engine.errors import EngineError
 from console.hosts.forms import HostForm
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             )
             raise CommandError(problems)
         host = form.save()
-        audit(
+        audit.record(
             None,
             "host.add",
             host=host,
