@@ -178,4 +178,4 @@ def test_the_console_checks_daphne_as_it_starts(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     [line] = [line for line in done.stderr.splitlines() if "steps aside" in line]
-    assert "FileDescriptor.bufferSize" in line
+    assert " WARNING console.web.daphne " in line and "FileDescriptor.bufferSize" in line
