@@ -22,7 +22,7 @@ from pathlib import Path
 
 from common import admin_client, fleet
 
-from tests.daphne import free_port, start_daphne
+from tests.daphne import PeakRSS, free_port, start_daphne
 from tests.engines import raw_client
 
 SIZE_MB = 300
@@ -31,13 +31,6 @@ CHUNK = 1 << 20
 SLOW_MB_S = 20
 # The docker.io client speaks API 1.41 natively; a newer client is told to.
 DOCKER = shutil.which("docker", path="/usr/bin") or shutil.which("docker")
-
-
-def proc_kb(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise KeyError(field)
 
 
 def console_export(port: int, url: str, cookie: str, out: Path) -> tuple[float, int]:
@@ -68,22 +61,6 @@ def slow_console_export(port: int, url: str, cookie: str, seconds: float, rate_m
         time.sleep(CHUNK / (rate_mb * 1e6))
     conn.close()
     return size
-
-
-class PeakRSS:
-    """A process's peak resident memory since the last reset, from /proc."""
-
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.base_kb = 0
-
-    def reset(self) -> None:
-        # Writing 5 to clear_refs resets the peak (VmHWM) to the current RSS.
-        Path(f"/proc/{self.pid}/clear_refs").write_text("5")
-        self.base_kb = proc_kb(self.pid, "VmRSS")
-
-    def growth_mb(self) -> float:
-        return (proc_kb(self.pid, "VmHWM") - self.base_kb) / 1024
 
 
 def cli_export(engine_url: str, container_id: str, out: Path) -> tuple[float, int]:

@@ -20,8 +20,10 @@ import uuid
 from pathlib import Path
 
 from common import fleet
-from export import CHUNK, DOCKER, ROUNDS, PeakRSS, free_port, start_daphne
+from export import CHUNK, DOCKER, ROUNDS, free_port, start_daphne
 from image_save import bench_host, cli, make_image
+
+from tests.daphne import PeakRSS
 
 REPOSITORY = "console-bench/image-load"
 

@@ -20,8 +20,9 @@ import time
 from pathlib import Path
 
 from common import admin_client, fleet
-from export import DOCKER, ROUNDS, PeakRSS, console_export, free_port, start_daphne
+from export import DOCKER, ROUNDS, console_export, free_port, start_daphne
 
+from tests.daphne import PeakRSS
 from tests.engines import raw_client
 
 SIZE_MB = 300

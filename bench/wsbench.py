@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from common import admin_client
-from export import proc_kb
 
-from tests.daphne import free_port, start_daphne
+from tests.daphne import free_port, proc_kb, start_daphne
 
 
 class RSSSampler:

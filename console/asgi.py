@@ -10,8 +10,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from console.routing import websocket_urlpatterns  # noqa: E402
 from console.streams.origin import SameOriginValidator  # noqa: E402
-from console.web.daphne import paced, uploads_from_disk  # noqa: E402
+from console.web.daphne import check_daphne, paced, uploads_from_disk  # noqa: E402
 
+check_daphne()  # one warning at start when daphne or Twisted changed under its glue
 application = uploads_from_disk(
     ProtocolTypeRouter(
         {

@@ -27,6 +27,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def proc_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
+class PeakRSS:
+    """A process's peak resident memory since the last reset, from /proc."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.base_kb = 0
+
+    def reset(self) -> None:
+        # Writing 5 to clear_refs resets the peak (VmHWM) to the current RSS.
+        Path(f"/proc/{self.pid}/clear_refs").write_text("5")
+        self.base_kb = proc_kb(self.pid, "VmRSS")
+
+    def growth_mb(self) -> float:
+        return (proc_kb(self.pid, "VmHWM") - self.base_kb) / 1024
+
+
 def start_daphne(
     port: int,
     env: dict[str, str] | None = None,
@@ -73,6 +96,7 @@ class Console:
     password: str
     env: dict
     log: Path  # daphne's output
+    pid: int = 0  # daphne's process, once it runs
 
     @property
     def port(self) -> int:
@@ -141,6 +165,7 @@ def serve_console(data: Path, daphne_args: Sequence[str] = ()) -> Iterator[Conso
             server = start_daphne(port, env, log, args=daphne_args)
         except RuntimeError:
             raise RuntimeError(console.log.read_text()) from None
+        console.pid = server.pid
         try:
             yield console
         finally:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -27,6 +30,8 @@ COMPOSE_PROJECT = "com.docker.compose.project"
 # Lines arriving within this window are put in time order before they are sent.
 ORDER_WINDOW = 0.15
 MAX_CONTAINERS = 50
+# Lines of the merged history per frame.
+HISTORY_BATCH = 2000
 
 
 def pick_containers(host, names: list[str], project: str) -> list[engine_containers.ContainerRow]:
@@ -88,12 +93,54 @@ def _ordering_key(line: tuple) -> tuple[int, int]:
         return 0, 0
 
 
-def _history(host, row, options: LogOptions, index: int) -> list[tuple]:
-    source = LogSource(host, row.id, options, line_limit=settings.CONSOLE_LOG_LINE_LIMIT)
-    try:
-        return [(stream, text, index) for batch in source for stream, text in batch]
-    finally:
-        source.close()
+def _lines(source: LogSource, index: int) -> Iterator[tuple]:
+    for batch in source:
+        for stream, text in batch:
+            yield stream, text, index
+
+
+class MergedHistory:
+    """The histories of several containers as one time-ordered run of batches of lines
+    (stream, text, index of its container). Each log is read as the merge needs it
+    (heapq.merge over the engine's streams), so what is held at once is an engine read
+    per container and a batch, however long the histories: the page gets them whole,
+    in order, and keeps its last CONSOLE_LOG_VIEW_LINES."""
+
+    def __init__(self, host, rows, options: LogOptions):
+        self.host, self.rows, self.options = host, rows, options
+        self.sources: list[LogSource] = []
+        # Each container's last line, where following it goes on from.
+        self.last: list[tuple | None] = [None] * len(rows)
+
+    def open(self) -> MergedHistory:
+        """Every container's log opened, at once (each is an inspect and a request)."""
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            opening = [pool.submit(self._open, row) for row in self.rows]
+        self.sources = [f.result() for f in opening if f.exception() is None]
+        if failures := [f.exception() for f in opening if f.exception() is not None]:
+            self.close()
+            raise failures[0]
+        return self
+
+    def _open(self, row) -> LogSource:
+        limit = settings.CONSOLE_LOG_LINE_LIMIT
+        return LogSource(self.host, row.id, self.options, line_limit=limit)
+
+    def __iter__(self) -> Iterator[list[tuple]]:
+        lines = [_lines(source, index) for index, source in enumerate(self.sources)]
+        batch: list[tuple] = []
+        for line in heapq.merge(*lines, key=_ordering_key):
+            self.last[line[2]] = line
+            batch.append(line)
+            if len(batch) == HISTORY_BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def close(self) -> None:
+        for source in self.sources:
+            source.close()
 
 
 def _after(line: tuple | None, fallback: str) -> str:
@@ -106,8 +153,9 @@ def _after(line: tuple | None, fallback: str) -> str:
 
 
 class MergedLogsConsumer(HostStreamConsumer):
-    """First the history of every container (tail/since/until), merged and sorted; then,
-    when following, new lines put in order within a short window."""
+    """First the history of every container (tail/since/until), merged in time order
+    (`MergedHistory`); then, when following, new lines put in order within a short
+    window."""
 
     permission = "container.view"
 
@@ -124,19 +172,14 @@ class MergedLogsConsumer(HostStreamConsumer):
         await self.send_status("", names=[r.name for r in rows])
         now = time.time_ns()
         started = f"{now // 10**9}.{now % 10**9:09d}"
-        histories = await asyncio.gather(
-            *(
-                asyncio.to_thread(_history, self.host, row, history_options, index)
-                for index, row in enumerate(rows)
-            )
-        )
-        merged_history = sorted((line for h in histories for line in h), key=_ordering_key)
-        for start in range(0, len(merged_history), 2000):
-            await self._send(merged_history[start : start + 2000])
+        history = MergedHistory(self.host, rows, history_options)
+        bridge = ThreadBridge(history.open, maxsize=4)
+        self.bridges = [bridge]  # closed by `stopped` when the page goes first
+        bridge.start()
+        async for batch in bridge:
+            await self._send(batch)
         if asked.follow:
-            await self._follow(
-                rows, asked, [_after(h[-1] if h else None, started) for h in histories]
-            )
+            await self._follow(rows, asked, [_after(line, started) for line in history.last])
         await self.finish("End of the logs.")
 
     async def _send(self, lines: list[tuple]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -56,7 +57,11 @@ class ThreadBridge(Generic[T]):
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        threading.Thread(target=self._run, daemon=True, name="engine-stream").start()
+        # The context goes along: log lines name the host and user (console.engine.acting).
+        context = contextvars.copy_context()
+        threading.Thread(
+            target=context.run, args=(self._run,), daemon=True, name="engine-stream"
+        ).start()
 
     def _run(self) -> None:
         end = _End()

@@ -10,6 +10,7 @@ import base64
 import contextlib
 import hashlib
 import io
+import logging
 import os
 import socket
 import ssl
@@ -30,7 +31,9 @@ from django.conf import settings
 from docker.transport.sshconn import SSHConnectionPool, SSHHTTPAdapter
 from docker.utils import version_lt
 
-from console.engine import errors
+from console.engine import acting, errors
+
+logger = logging.getLogger(__name__)
 
 # The newest API version this console speaks; older engines get their own version.
 MAX_API_VERSION = docker.constants.DEFAULT_DOCKER_API_VERSION
@@ -368,10 +371,27 @@ def _is_ssl(exc: BaseException) -> BaseException | None:
     return None
 
 
+# What the engine refused for the person asking, not a failure for an admin to see.
+ROUTINE = (errors.NotFound, errors.Conflict)
+
+
 def translate_exception(exc: BaseException) -> errors.EngineError:
-    """Map any exception from talking to an engine onto the console's error family."""
+    """Map any exception from talking to an engine onto the console's error family, and
+    log what it became, with the host and user it happened for."""
     if isinstance(exc, errors.EngineError):
         return exc
+    error = _translated(exc)
+    logger.log(
+        logging.INFO if isinstance(error, ROUTINE) else logging.WARNING,
+        "%s %s: %s",
+        acting.who(),
+        type(error).__name__,
+        error.message,
+    )
+    return error
+
+
+def _translated(exc: BaseException) -> errors.EngineError:
     if isinstance(exc, docker.errors.NotFound):
         return errors.NotFound(exc.explanation or str(exc))
     if isinstance(exc, docker.errors.APIError):

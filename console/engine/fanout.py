@@ -6,6 +6,7 @@ holds up the answers of the others, however many pages wait on it at once.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -15,7 +16,7 @@ from typing import Generic, TypeVar
 
 from django.conf import settings
 
-from console.engine import errors
+from console.engine import acting, errors
 from console.engine.client import answer_by, translate
 
 T = TypeVar("T")
@@ -51,7 +52,7 @@ class HostResult(Generic[H, T]):
 
 
 def _guarded(fn: Callable[[H], T], host: H, moment: float) -> T:
-    with translate(), answer_by(moment):
+    with acting.naming(host=getattr(host, "slug", None)), translate(), answer_by(moment):
         return fn(host)
 
 
@@ -65,7 +66,11 @@ def fan_out(
     deadline = settings.CONSOLE_HOST_DEADLINE if deadline is None else deadline
     hosts = list(hosts)
     moment = time.monotonic() + deadline
-    futures = [_executor(host).submit(_guarded, fn, host, moment) for host in hosts]
+    # Each call runs in a copy of the caller's context: its log lines name the user.
+    futures = [
+        _executor(host).submit(contextvars.copy_context().run, _guarded, fn, host, moment)
+        for host in hosts
+    ]
     wait(futures, timeout=deadline)
     late = errors.HostTimeout(f"No answer within {deadline:g} s.")
     results = []

@@ -17,7 +17,7 @@ import requests
 from django.conf import settings
 from docker.utils import version_gte
 
-from console.engine import archive, byte_streams, tar_safety
+from console.engine import acting, archive, byte_streams, tar_safety
 from console.engine.client import client_for, translate
 from console.engine.errors import EngineError, NotFound
 from console.engine.masking import masked_values
@@ -282,7 +282,7 @@ def _remove_helper(api, helper_id: str) -> None:
     try:
         api.remove_container(helper_id, force=True)
     except (docker.errors.DockerException, requests.RequestException, OSError) as exc:
-        logger.warning("helper container %s left behind: %s", helper_id[:12], exc)
+        logger.warning("%s helper container %s left behind: %s", acting.who(), helper_id[:12], exc)
 
 
 def _start_helper(host, volume: str) -> tuple[docker.APIClient, str]:

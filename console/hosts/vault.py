@@ -2,6 +2,7 @@
 CONSOLE_SECRET_KEY, and a model field that stores only ciphertext."""
 
 import base64
+import logging
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -10,7 +11,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
 
+from console.engine.acting import who
 from console.engine.errors import EngineError
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "fernet:"
 
@@ -39,10 +43,12 @@ def decrypt(ciphertext: str) -> str:
         token = ciphertext.removeprefix(PREFIX).encode()
         return _fernet(settings.CONSOLE_SECRET).decrypt(token).decode()
     except InvalidToken as exc:
-        raise VaultError(
+        error = VaultError(
             "a stored credential cannot be decrypted: CONSOLE_SECRET_KEY is not the one "
             "it was saved with"
-        ) from exc
+        )
+        logger.error("%s %s", who(), error.message)
+        raise error from exc
 
 
 class Sealed:

@@ -32,6 +32,7 @@ from django.utils.crypto import constant_time_compare
 
 from console.access.notify import LOGOUT, PASSWORD, user_group
 from console.access.permissions import host_for
+from console.engine import acting
 from console.engine.errors import EngineError, NotFound
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
             await self.fail(Close.FORBIDDEN, str(exc))
             return
         self.user = user
+        acting.name(self.host.slug, user.get_username())  # for this socket's log lines
         if self.channel_layer is not None:
             self.group = user_group(user.pk)
             await self.channel_layer.group_add(self.group, self.channel_name)
@@ -125,7 +127,7 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
         except ValueError as exc:
             await self.fail(Close.BAD_REQUEST, str(exc))
         except Exception as exc:  # a refused send or a bug: the page must not wait forever
-            logger.exception("websocket %s failed", self.scope["path"])
+            logger.exception("%s websocket %s failed", acting.who(), self.scope["path"])
             await self.fail(Close.SERVER_ERROR, _server_error(exc))
 
     async def stream(self) -> None:
@@ -210,7 +212,7 @@ class HostStreamConsumer(AsyncWebsocketConsumer):
         except ValueError as exc:
             await self._refuse(Close.BAD_REQUEST, f"Bad message from the page: {exc}")
         except Exception as exc:  # a bug in a consumer's input handling
-            logger.exception("websocket %s: input failed", self.scope["path"])
+            logger.exception("%s websocket %s: input failed", acting.who(), self.scope["path"])
             await self._refuse(Close.SERVER_ERROR, _server_error(exc))
 
     def _take_ack(self, value) -> None:

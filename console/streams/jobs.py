@@ -14,6 +14,7 @@ what a page is sent (`snapshot`, or `frame` for more than a snapshot) and how it
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import threading
 import time
@@ -21,9 +22,12 @@ import time
 from channels.db import database_sync_to_async
 
 from console.access import audit
+from console.engine import acting
 from console.engine.bridge import Source, ThreadBridge
 from console.engine.errors import CONNECTION_ERRORS, EngineError
 from console.streams.consumers import Close, HostStreamConsumer
+
+logger = logging.getLogger(__name__)
 
 # How long a finished job can still be found by id (a page reloaded after the end).
 KEEP_FINISHED = 15 * 60
@@ -78,6 +82,8 @@ class Job:
     # ---------------------------------------------------------------- running
 
     async def run(self) -> None:
+        # The job's own task: its log lines, and its engine's, name its host and user.
+        acting.name(self.host.slug, self.user.get_username() if self.user else None)
         bridge = ThreadBridge(self.open_source, maxsize=self.maxsize)
         bridge.start()
         try:
@@ -87,8 +93,12 @@ class Job:
                     self.version += 1
         except EngineError as exc:
             self.error, self.failure = exc.message, exc
+            logger.warning(
+                "%s job %s of %s failed: %s", acting.who(), self.action, self.target, exc.message
+            )
         except Exception as exc:  # a job must always end, and say so
             self.error, self.failure = f"{type(exc).__name__}: {exc}", None
+            logger.exception("%s job %s of %s failed", acting.who(), self.action, self.target)
         finally:
             bridge.close()
             try:

@@ -17,14 +17,22 @@ looks at the result: a 100 MB form upload cost 1.3 GB and six seconds there.
 Twisted would spool a body of any size before anyone can refuse it, so a body larger than
 CONSOLE_UPLOAD_LIMIT (and the form around the files) is refused as soon as its headers say
 so, or once a chunked one grows past it: a 413 page, nothing spooled.
+
+All of this leans on daphne's and Twisted's insides, which change without notice: each
+part steps aside when what it needs is not there. `check_daphne()`, run as the
+application is built, says so once, in the log: what is missing and what it costs.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import html
 import io
+import logging
+import types
+
+logger = logging.getLogger(__name__)
 
 BUFFER = 4 * 1024 * 1024
 
@@ -46,10 +54,15 @@ class _Writable:
         self.ready.set()
 
 
+def _request_of(send):
+    """daphne's request behind `send`: daphne passes functools.partial(server.handle_reply,
+    request). None under any other server."""
+    return (getattr(send, "args", None) or (None,))[0]
+
+
 def paced(inner):
     async def application(scope, receive, send):
-        # daphne's send is functools.partial(server.handle_reply, protocol)
-        protocol = (getattr(send, "args", None) or (None,))[0]
+        protocol = _request_of(send)
         if scope["type"] != "http" or not hasattr(protocol, "registerProducer"):
             return await inner(scope, receive, send)
         writable = _Writable()
@@ -167,13 +180,13 @@ def _bounded_requests() -> None:
 
 
 def uploads_from_disk(inner):
-    with contextlib.suppress(ImportError):
+    if _request_class_replaceable():
         _bounded_requests()
 
     def application(scope, receive, send):
         # Deliberately not `async`: this body runs inside daphne's create_application,
         # before daphne copies the request body into its queue.
-        protocol = (getattr(send, "args", None) or (None,))[0]
+        protocol = _request_of(send)
         spool = getattr(protocol, "content", None)
         if scope["type"] == "http" and spool is not None and not isinstance(spool, io.BytesIO):
             protocol.content = io.BytesIO()  # daphne queues one empty, final message
@@ -201,12 +214,10 @@ def _reading(spool, receive):
         nonlocal done
         if done:
             return await receive()
-        try:
-            # A file read, off the loop (the loop is Twisted's reactor too).
-            chunk = await asyncio.to_thread(spool.read, UPLOAD_CHUNK)
-        except ValueError:  # closed: Twisted closes it when the client goes away
-            done = True
-            return {"type": "http.disconnect"}
+        # A file read, off the loop (the loop is Twisted's reactor too). Nothing else
+        # closes the spool meanwhile: Twisted no longer knows it, and `_closing` waits
+        # for the application, which waits for this read.
+        chunk = await asyncio.to_thread(spool.read, UPLOAD_CHUNK)
         if len(chunk) == UPLOAD_CHUNK:
             return {"type": "http.request", "body": chunk, "more_body": True}
         done = True
@@ -215,3 +226,157 @@ def _reading(spool, receive):
         return {"type": "http.request", "body": chunk, "more_body": False}
 
     return receive_from_spool
+
+
+# ---------------------------------------------------------------- what daphne must have
+
+# What each part loses when daphne or Twisted no longer has what it needs.
+NOT_PACED = (
+    "downloads (export, save, cp) are not paced: daphne holds in memory whatever a slow "
+    "browser has not read yet"
+)
+UPLOADS_IN_MEMORY = "uploads will be held in memory whole before the console reads them"
+NOT_BOUNDED = (
+    "bodies over CONSOLE_UPLOAD_LIMIT are spooled whole before they are refused, and "
+    "Twisted parses form uploads into memory"
+)
+
+
+def _send_carries_request() -> bool:
+    """Whether daphne's create_application calls the application at once, with a `send`
+    that `_request_of` finds the request in: tried on a stand-in server, which makes
+    create_application stop before it schedules anything."""
+    from daphne.server import Server
+
+    request, seen = object(), {}
+
+    class StandIn:
+        connections = {request: {}}
+
+        def handle_reply(self, protocol, message): ...
+
+        def application(self, scope, receive, send):
+            seen["send"] = send
+            self.connections.clear()  # "the request went away": nothing is scheduled
+
+    Server.create_application(StandIn(), request, {"type": "http"})
+    send = seen.get("send")
+    return isinstance(send, functools.partial) and _request_of(send) is request
+
+
+def _request_is_twisted() -> bool:
+    """Whether daphne's request is Twisted's, which takes a streaming producer."""
+    from daphne.http_protocol import WebRequest
+    from twisted.web.http import Request
+
+    return issubclass(WebRequest, Request) and all(
+        callable(getattr(WebRequest, name, None))
+        for name in ("registerProducer", "unregisterProducer")
+    )
+
+
+def _transport_has_buffer_size() -> bool:
+    """Whether Twisted's transports pause their producer past `bufferSize` bytes."""
+    from twisted.internet.abstract import FileDescriptor
+
+    return isinstance(getattr(FileDescriptor, "bufferSize", None), int)
+
+
+def _big_bodies_spooled() -> bool:
+    """Whether Twisted writes a big request body to a file, as `request.content`."""
+    from twisted.web.http import Request
+
+    stand_in = types.SimpleNamespace()
+    Request.gotLength(stand_in, 1 << 30)
+    spool = getattr(stand_in, "content", None)
+    if spool is None:
+        return False
+    spool.close()
+    return not isinstance(spool, io.BytesIO)
+
+
+def _request_class_replaceable() -> bool:
+    """Whether `_bounded_requests` can take the place of daphne's request class: daphne's
+    factory looks the class up by name for every connection, and Twisted's request has
+    the methods and flag it overrides."""
+    try:
+        from daphne import http_protocol
+        from twisted.web.http import Request
+
+        return (
+            isinstance(getattr(http_protocol, "WebRequest", None), type)
+            and "WebRequest" in http_protocol.HTTPFactory.buildProtocol.__code__.co_names
+            and all(
+                callable(getattr(Request, name, None))
+                for name in ("gotLength", "handleContentChunk", "requestReceived")
+            )
+            and "_parsePOSTFormSubmission" in Request.requestReceived.__code__.co_names
+        )
+    except Exception:
+        return False
+
+
+# (what must hold, the check, what is lost without it)
+ASSUMPTIONS = (
+    (
+        "daphne.server.Server.create_application calls the application at once with "
+        "send=functools.partial(handle_reply, request)",
+        _send_carries_request,
+        f"{NOT_PACED}; {UPLOADS_IN_MEMORY}",
+    ),
+    (
+        "daphne.http_protocol.WebRequest is a twisted.web.http.Request with "
+        "registerProducer/unregisterProducer",
+        _request_is_twisted,
+        NOT_PACED,
+    ),
+    (
+        "twisted.internet.abstract.FileDescriptor.bufferSize",
+        _transport_has_buffer_size,
+        "downloads are paced at Twisted's own buffer size, slower",
+    ),
+    (
+        "twisted.web.http.Request.gotLength spools a big body to a file (request.content)",
+        _big_bodies_spooled,
+        UPLOADS_IN_MEMORY,
+    ),
+    (
+        "daphne.http_protocol.HTTPFactory builds daphne.http_protocol.WebRequest by name, "
+        "and twisted.web.http.Request has gotLength, handleContentChunk, requestReceived "
+        "and _parsePOSTFormSubmission",
+        _request_class_replaceable,
+        NOT_BOUNDED,
+    ),
+)
+
+
+def check_daphne() -> list[str]:
+    """What this module needs of daphne and Twisted and does not find, each with what
+    that costs; logged as one warning. Run once, as the application is built."""
+    missing = []
+    for what, holds, cost in ASSUMPTIONS:
+        try:
+            found = holds()
+        except Exception as exc:  # an import or a signature that changed: not there
+            found, what = False, f"{what} ({type(exc).__name__}: {exc})"
+        if not found:
+            missing.append(f"{what} — {cost}")
+    if missing:
+        logger.warning(
+            "daphne %s / Twisted %s lack what console/web/daphne.py relies on, so it "
+            "steps aside: %s. Install the versions in requirements.txt, or adapt "
+            "console/web/daphne.py.",
+            _version("daphne"),
+            _version("twisted"),
+            "; ".join(missing),
+        )
+    return missing
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "(not installed)"
