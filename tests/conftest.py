@@ -18,7 +18,7 @@ from tests.engines import only_in_registry
 
 # The browser journeys' console and Chromium, one of each for the whole run; the
 # websocket test client (`ws`).
-pytest_plugins = ["tests.browser", "tests.sockets"]
+pytest_plugins = ["tests.browser", "tests.sockets", "tests.volumes.written"]
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ as \\xNN, addressed by their bytes in links (%FF), never a 500."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
 import tarfile
@@ -15,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from console.access.models import AuditEntry, Role
-from tests.engines import raw_client
+from tests.volumes.written import volume_written_by
 
 # What the script below creates, as bytes, and how the page writes each name.
 NOT_ALONE = "as its name is not UTF-8: download the directory that holds it"
@@ -27,7 +26,6 @@ MAKE_NAMES = (
     "mkdir \"$(printf 'dir\\377')\" && printf inner > \"$(printf 'dir\\377')/in.txt\" && "
     "ln -s \"$(printf 'tg\\377')\" link && printf plain > ok.txt"
 )
-HELPER_FILTER = {"label": "console.helper=volume-browser"}
 
 
 def _engine_names(engine_api, cid: str, path: bytes) -> set[bytes]:
@@ -143,29 +141,9 @@ def test_a_missing_undecodable_path_is_a_clear_answer(operator, odd):
 
 
 @pytest.fixture
-def odd_volume(fleet, settings, engine_api):
-    settings.CONSOLE_VOLUME_HELPER_IMAGE = fleet.base_image
-    api = raw_client(fleet)
-    volume = f"odd-{uuid.uuid4().hex[:8]}"
-    api.create_volume(volume)
-    host_config = api.create_host_config(
-        binds={volume: {"bind": "/data", "mode": "rw"}}, network_mode="none"
-    )
-    writer = api.create_container(
-        fleet.base_image, ["sh", "-c", MAKE_NAMES.format(root="/data")], host_config=host_config
-    )["Id"]
-    try:
-        api.start(writer)
-        assert api.wait(writer, timeout=30)["StatusCode"] == 0
-        api.remove_container(writer)
+def odd_volume(fleet, helper_image_and_no_leftovers):
+    with volume_written_by(fleet, "odd", MAKE_NAMES.format(root="/data")) as (_, volume, _w):
         yield volume
-        assert engine_api.containers(all=True, filters=HELPER_FILTER) == []
-    finally:
-        with contextlib.suppress(Exception):
-            api.remove_container(writer, force=True)
-        with contextlib.suppress(Exception):
-            api.remove_volume(volume)
-        api.close()
 
 
 def test_a_volume_with_such_names_is_listed_browsed_and_downloaded(

@@ -4,24 +4,19 @@ link is the path itself or a folder on the way."""
 
 from __future__ import annotations
 
-import contextlib
-import uuid
-
 import pytest
 
 from console.access.models import AuditEntry
-from tests.engines import raw_client
+from tests.volumes.written import volume_written_by
 
-HELPER_FILTER = {"label": "console.helper=volume-browser"}
+# Every browse uses the fleet's image for its helpers and leaves none behind.
+pytestmark = pytest.mark.usefixtures("helper_image_and_no_leftovers")
 
 
 @pytest.fixture(scope="module")
 def linked(fleet):
     """A volume with links out of it (absolute, relative, to its root's parent) and links
     that stay inside."""
-    api = raw_client(fleet)
-    volume = f"links-{uuid.uuid4().hex[:8]}"
-    api.create_volume(volume)
     script = (
         "cd /data && printf 'inside\\n' > hello.txt && mkdir -p sub/deep && "
         "printf 'deep down' > sub/deep/x.txt && "
@@ -29,30 +24,8 @@ def linked(fleet):
         "ln -s /etc etc && ln -s hello.txt inner && ln -s sub to-sub && "
         "ln -s /data/sub abs-sub && ln -s to-sub via-link"
     )
-    host_config = api.create_host_config(
-        binds={volume: {"bind": "/data", "mode": "rw"}}, network_mode="none"
-    )
-    writer = api.create_container(
-        fleet.base_image, ["sh", "-c", script], host_config=host_config, name=f"{volume}-w"
-    )["Id"]
-    try:
-        api.start(writer)
-        assert api.wait(writer, timeout=30)["StatusCode"] == 0
-        api.remove_container(writer)
+    with volume_written_by(fleet, "links", script) as (_, volume, _writer):
         yield volume
-    finally:
-        with contextlib.suppress(Exception):
-            api.remove_container(writer, force=True)
-        with contextlib.suppress(Exception):
-            api.remove_volume(volume)
-        api.close()
-
-
-@pytest.fixture(autouse=True)
-def _helper_image_and_no_leftovers(settings, fleet, engine_api):
-    settings.CONSOLE_VOLUME_HELPER_IMAGE = fleet.base_image
-    yield
-    assert engine_api.containers(all=True, filters=HELPER_FILTER) == []
 
 
 def _download(client, volume: str, path: str):

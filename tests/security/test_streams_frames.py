@@ -53,17 +53,14 @@ def _finished(make_container, engine_api, command) -> str:
     return cid
 
 
-async def _read_all(console, cookie: str, path: str, ack_delay: float = 0) -> tuple[list, list]:
-    """Every frame until the server closes: (lines, the other frames), the last of those
-    the close (or the connection's loss)."""
+async def _until_closed(console, cookie: str, path: str, take) -> list:
+    """Open `path` and give what arrives to `take(ws)` until the server closes; the frames
+    `take` did not keep, the last of them the close (or the connection's loss)."""
     ws = await WebSocket.connect(console.port, path, cookie)
-    lines, others = [], []
+    others: list = []
     try:
         while True:
-            frame = await asyncio.wait_for(ws.frame(ack_delay), timeout=30)
-            if frame.get("t") == "lines":
-                lines.extend(frame["lines"])
-            else:
+            if (frame := await asyncio.wait_for(take(ws), timeout=30)) is not None:
                 others.append(frame)
     except Closed as closed:
         others.append({"t": "closed", "code": closed.code})
@@ -71,6 +68,21 @@ async def _read_all(console, cookie: str, path: str, ack_delay: float = 0) -> tu
         others.append({"t": "lost", "error": repr(lost)})
     finally:
         await ws.close()
+    return others
+
+
+async def _read_all(console, cookie: str, path: str, ack_delay: float = 0) -> tuple[list, list]:
+    """Every frame until the server closes: (lines, the other frames)."""
+    lines: list = []
+
+    async def take(ws):
+        frame = await ws.frame(ack_delay)
+        if frame.get("t") != "lines":
+            return frame
+        lines.extend(frame["lines"])
+        return None
+
+    others = await _until_closed(console, cookie, path, take)
     return lines, others
 
 
@@ -140,26 +152,23 @@ def test_a_slow_page_gets_the_end_of_a_finished_log(served, make_container, engi
 
 async def _terminal_output(console, cookie: str, path: str, ack_delay: float) -> tuple[bytes, list]:
     """All a terminal sent, acknowledging each binary frame `ack_delay` s late (a slow
-    page), and the text frames, the last of them the close (or the connection's loss)."""
-    ws = await WebSocket.connect(console.port, path, cookie)
-    output, others, count = b"", [], 0
-    try:
-        while True:
-            opcode, payload = await asyncio.wait_for(ws.recv(), timeout=30)
-            if opcode == BINARY:
-                output += payload
-                count += 1
-                await asyncio.sleep(ack_delay)
-                await ws.send_json({"ack": count})
-            else:
-                others.append(json.loads(payload))
-    except Closed as closed:
-        others.append({"t": "closed", "code": closed.code})
-    except (ConnectionError, asyncio.IncompleteReadError) as lost:
-        others.append({"t": "lost", "error": repr(lost)})
-    finally:
-        await ws.close()
-    return output, others
+    page), and the text frames."""
+    output = bytearray()
+    count = 0
+
+    async def take(ws):
+        nonlocal count
+        opcode, payload = await ws.recv()
+        if opcode != BINARY:
+            return json.loads(payload)
+        output.extend(payload)
+        count += 1
+        await asyncio.sleep(ack_delay)
+        await ws.send_json({"ack": count})
+        return None
+
+    others = await _until_closed(console, cookie, path, take)
+    return bytes(output), others
 
 
 def test_a_slow_page_gets_the_end_of_a_terminal_session(served, make_container, engine_api):

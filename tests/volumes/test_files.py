@@ -2,10 +2,8 @@
 downloads (byte-exact against what the engine itself holds), and no helper left behind."""
 
 import asyncio
-import contextlib
 import io
 import tarfile
-import uuid
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
@@ -13,9 +11,14 @@ from channels.db import database_sync_to_async
 
 from console.access.models import AuditEntry, Role
 from console.asgi import application
-from tests.engines import raw_client
+from tests.volumes.written import (
+    HELPER_FILTER,
+    volume_written_by,
+)
 
-HELPER_FILTER = {"label": "console.helper=volume-browser"}
+# Every browse uses the fleet's image for its helpers and leaves none behind.
+pytestmark = pytest.mark.usefixtures("helper_image_and_no_leftovers")
+
 BIG = 3 * 1024 * 1024 + 17  # more than a few chunks, not a multiple of any
 
 
@@ -30,9 +33,6 @@ def _archive_bytes(api, container_id: str, path: str) -> dict[str, bytes]:
 def filled(fleet):
     """A volume with text, binary, a 3 MiB file, nested folders and two links, written
     by a container; the expected bytes are read back from that container by the engine."""
-    api = raw_client(fleet)
-    volume = f"files-{uuid.uuid4().hex[:8]}"
-    api.create_volume(volume)
     script = (
         "printf 'hello\\n' > /data/hello.txt; "
         "head -c 4096 /dev/urandom > /data/bin.dat; "
@@ -40,30 +40,8 @@ def filled(fleet):
         "mkdir -p /data/sub/deep; printf 'deep down' > /data/sub/deep/x.txt; "
         "ln -s sub /data/to-sub; ln -s /etc /data/escape"
     )
-    host_config = api.create_host_config(
-        binds={volume: {"bind": "/data", "mode": "rw"}}, network_mode="none"
-    )
-    writer = api.create_container(
-        fleet.base_image, ["sh", "-c", script], host_config=host_config, name=f"{volume}-writer"
-    )["Id"]
-    try:
-        api.start(writer)
-        assert api.wait(writer, timeout=30)["StatusCode"] == 0
-        expected = _archive_bytes(api, writer, "/data")
-        yield volume, expected
-    finally:
-        with contextlib.suppress(Exception):
-            api.remove_container(writer, force=True)
-        with contextlib.suppress(Exception):
-            api.remove_volume(volume)
-        api.close()
-
-
-@pytest.fixture(autouse=True)
-def _helper_image_and_no_leftovers(settings, fleet, engine_api):
-    settings.CONSOLE_VOLUME_HELPER_IMAGE = fleet.base_image
-    yield
-    assert engine_api.containers(all=True, filters=HELPER_FILTER) == []
+    with volume_written_by(fleet, "files", script) as (api, volume, writer):
+        yield volume, _archive_bytes(api, writer, "/data")
 
 
 def _body(response) -> bytes:
