@@ -179,13 +179,31 @@ class HostForm(forms.ModelForm):
         if not url:
             return data
         scheme = urlsplit(url).scheme
+        if scheme == "tcp" and not data.get("tls") and self._gives_tls_material(data):
+            # Certificates given with the box left unticked: they were meant to be used,
+            # not dropped in silence for a plain TCP connection.
+            data["tls"] = self.instance.tls = True
         if scheme == "tcp" and data.get("tls"):
             self._clean_tls(data)
-        elif data.get("tls"):
+        elif data.get("tls") or self._gives_tls_material(data):
             self.add_error("tls", "TLS applies to tcp:// addresses only.")
         if scheme == "ssh":
             self._clean_ssh(data)
         return data
+
+    def _gives_tls_material(self, data) -> bool:
+        """Certificates or a key uploaded or pasted now (the stored CA shown back in its
+        box is not new material)."""
+        pasted_ca = (data.get("tls_ca_cert") or "").strip()
+        return any(
+            data.get(name)
+            for name in (
+                "tls_ca_file",
+                "tls_client_cert_file",
+                "tls_client_key_file",
+                "new_tls_client_key",
+            )
+        ) or bool(pasted_ca and pasted_ca != self.instance.tls_ca_cert.strip())
 
     def save(self, commit: bool = True) -> Host:
         host = self.instance

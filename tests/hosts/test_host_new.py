@@ -217,3 +217,30 @@ def test_duplicate_slug_is_a_field_error(admin_client, unix_host, fleet):
     )
     assert "exists already" in response.content.decode()
     assert Host.objects.count() == 1
+
+
+def test_uploaded_certificates_with_tls_unticked_mean_tls(admin_client, fleet):
+    def upload(path):
+        return SimpleUploadedFile(Path(path).name, Path(path).read_bytes())
+
+    data = {
+        "name": "TLS unticked",
+        "url": fleet.tls_url,
+        "tls_ca_file": upload(fleet.tls_ca),
+        "tls_client_cert_file": upload(fleet.tls_cert),
+        "tls_client_key_file": upload(fleet.tls_key),
+    }
+    response = admin_client.post("/hosts/new/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    host = Host.objects.get(slug="tls-unticked")
+    assert host.tls and host.kind == "tls"
+    assert host.tls_client_key.reveal() == _read(fleet.tls_key).strip()
+    assert admin_client.get("/").context["results"][0].ok
+
+
+def test_tls_material_on_an_address_that_is_not_tcp_is_a_field_error(admin_client, fleet):
+    data = {"name": "odd", "url": fleet.unix_url, "tls_ca_cert": _read(fleet.tls_ca)}
+    response = admin_client.post("/hosts/new/", data)
+    assert response.status_code == 200
+    assert "TLS applies to tcp:// addresses only." in response.content.decode()
+    assert not Host.objects.filter(name="odd").exists()
