@@ -50,17 +50,23 @@ def log_options(params: QueryDict | dict) -> LogOptions:
     )
 
 
+# What the form shows, and the socket asks for, on a first visit (no query string).
+FIRST_VISIT = QueryDict("follow=1")
+
+
 @require_GET
 def logs_page(request: HttpRequest, slug: str, ref: str):
     host, _ = host_for(request.user, slug, "container.view")
+    # One set of values for the form and the socket, so the page does what it shows.
+    params = request.GET or FIRST_VISIT
     context = {
         "host": host,
         "ref": ref,
-        "params": request.GET,
+        "params": params,
         "max_lines": settings.CONSOLE_LOG_VIEW_LINES,
     }
     try:
-        log_options(request.GET)
+        log_options(params)
     except ValueError as exc:
         context["error"] = str(exc)
     return render(

@@ -105,6 +105,9 @@ class _SessionConsumer(HostStreamConsumer):
     def ended_params(self) -> dict:
         return {}
 
+    async def announce(self) -> None:
+        """Tell the page what it needs to know of the open session, before its output."""
+
     async def stream(self) -> None:
         ref = self.scope["url_route"]["kwargs"]["ref"]
         self.prepare()
@@ -128,6 +131,7 @@ class _SessionConsumer(HostStreamConsumer):
             raise
         self.entry.params |= self.opened_params()
         await database_sync_to_async(self.entry.save)(update_fields=["params"])
+        await self.announce()
         if self.early_input:
             await asyncio.to_thread(self.session.write, self.early_input)
             self.early_input = b""
@@ -266,6 +270,10 @@ class AttachConsumer(_SessionConsumer):
     def open_session(self, ref: str):
         cols, rows = _size(self.params)
         return terminal.AttachSession(self.host, ref, cols, rows)
+
+    async def announce(self) -> None:
+        # Without a tty nothing turns the process's LF into CR LF: the page does, for display.
+        await self.send_status("", tty=self.session.tty)
 
     def ended_text(self) -> str:
         return "Detached (or the container stopped)."

@@ -47,6 +47,8 @@
   socket.addEventListener("message", (event) => {
     if (typeof event.data === "string") {
       const frame = JSON.parse(event.data);
+      // A container without a tty ends its lines with LF alone (the attach socket says).
+      if (frame.tty === false) term.options.convertEol = true;
       if (frame.text) status.textContent = frame.text;
       return;
     }
