@@ -10,6 +10,7 @@ from console.hosts import views as host_views
 from console.images import views as image_views
 from console.networks import views as network_views
 from console.volumes import views as volume_views
+from console.web.favicon import favicon
 
 urlpatterns = [
     path("", host_views.dashboard, name="dashboard"),
@@ -40,4 +41,5 @@ urlpatterns = [
     path("teams/", include("console.access.urls")),
     path("hosts/<slug:slug>/access/", access_views.host_access, name="host_access"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon, name="favicon"),
 ]

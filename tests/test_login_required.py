@@ -3,7 +3,7 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-PUBLIC = {"/accounts/login/"}
+PUBLIC = {"/accounts/login/", "/favicon.ico"}
 
 
 def _routes(resolver: URLResolver, prefix: str = ""):

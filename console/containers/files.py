@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from console.access import audit
+from console.access.models import Role
 from console.access.permissions import host_for
+from console.access.policy import Capabilities
 from console.containers.paths import PathStyle, path_style
 from console.engine import archive, byte_streams, tar_safety
 from console.engine import containers as engine_containers
@@ -77,19 +79,20 @@ def _container_gone(exc: EngineError) -> bool:
     return isinstance(exc, NotFound) and not isinstance(exc, archive.PathNotFound)
 
 
-def _gone(request: HttpRequest, host: Host, ref: str) -> HttpResponse:
+def _gone(request: HttpRequest, host: Host, role: Role, ref: str) -> HttpResponse:
     """A 404 that says the container went away, rather than Django's bare one."""
     error = NotFound(f"Container {ref} no longer exists on {host.name}.")
-    context = {"host": host, "ref": ref, "error": error}
+    context = {"host": host, "caps": Capabilities(role), "ref": ref, "error": error}
     return render(request, "containers/files.html", context, status=404)
 
 
 @require_GET
 def files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, "container.files")
+    host, role = host_for(request.user, slug, "container.files")
     style = _style(host)
     context: dict = {
         "host": host,
+        "caps": Capabilities(role),
         "ref": ref,
         "upload_limit": _upload_limit(),
         "separator": "\\" if style.windows else "/",
@@ -108,7 +111,7 @@ def files(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
             context["listing"] = archive.list_directory(host, ref, path, _list_limit())
     except EngineError as exc:
         if _container_gone(exc):
-            return _gone(request, host, ref)
+            return _gone(request, host, role, ref)
         context["error"] = exc
     _shown(style, context)
     status = 404 if isinstance(context.get("error"), archive.PathNotFound) else 200
@@ -124,6 +127,7 @@ def _attachment(request: HttpRequest, transfer: byte_streams.Transfer) -> Stream
 def _send(
     request: HttpRequest,
     host: Host,
+    role: Role,
     ref: str,
     action: str,
     params: dict,
@@ -140,7 +144,7 @@ def _send(
             transfer = start()
     except EngineError as exc:
         if _container_gone(exc):
-            return _gone(request, host, ref)
+            return _gone(request, host, role, ref)
         messages.error(request, f"{exc.title}: {exc.message}")
         return redirect(back)
     return _attachment(request, transfer)
@@ -149,7 +153,7 @@ def _send(
 @require_GET
 def download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """A file as itself, a directory as a tar."""
-    host, _ = host_for(request.user, slug, "container.files")
+    host, role = host_for(request.user, slug, "container.files")
     style = _style(host)
     path = query_text(request, "path") or style.root
     try:
@@ -159,6 +163,7 @@ def download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     return _send(
         request,
         host,
+        role,
         ref,
         "container.cp_download",
         {"path": tar_safety.printable(path)},
@@ -170,17 +175,17 @@ def download(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """`docker export` as a .tar download."""
-    host, _ = host_for(request.user, slug, "container.export")
+    host, role = host_for(request.user, slug, "container.export")
     back = reverse("containers:detail", args=[host.slug, ref])
     return _send(
-        request, host, ref, "container.export", {}, lambda: archive.export(host, ref), back
+        request, host, role, ref, "container.export", {}, lambda: archive.export(host, ref), back
     )
 
 
 @require_POST
 def upload(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """Files into a directory, as they are or unpacked from tar archives."""
-    host, _ = host_for(request.user, slug, "container.files")
+    host, role = host_for(request.user, slug, "container.files")
     # The page names the directory in the form's URL (any bytes fit there); a script may
     # post it as a field.
     directory = query_text(request, "path") or request.POST.get("path") or _style(host).root
@@ -209,7 +214,7 @@ def upload(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     except EngineError as exc:
         error, gone = exc.message, _container_gone(exc)
     if gone:
-        return _gone(request, host, ref)
+        return _gone(request, host, role, ref)
     if error:
         messages.error(request, f"Upload into {shown}: {error}")
     else:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from console.access import audit
 from console.access.permissions import host_for
+from console.access.policy import Capabilities
 from console.engine import containers as engine_containers
 from console.engine.bridge import ThreadBridge
 from console.engine.errors import EngineError, NotFound
@@ -56,11 +57,12 @@ FIRST_VISIT = QueryDict("follow=1")
 
 @require_GET
 def logs_page(request: HttpRequest, slug: str, ref: str):
-    host, _ = host_for(request.user, slug, "container.view")
+    host, role = host_for(request.user, slug, "container.view")
     # One set of values for the form and the socket, so the page does what it shows.
     params = request.GET or FIRST_VISIT
     context = {
         "host": host,
+        "caps": Capabilities(role),
         "ref": ref,
         "params": params,
         "max_lines": settings.CONSOLE_LOG_VIEW_LINES,

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console.access.permissions import host_for
+from console.access.policy import Capabilities
 from console.engine import containers as engine_containers
 from console.engine import stats
 from console.engine.bridge import ThreadBridge
@@ -17,9 +18,10 @@ from console.streams.consumers import Close, HostStreamConsumer
 
 @require_GET
 def stats_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, "container.view")
+    host, role = host_for(request.user, slug, "container.view")
     context = {
         "host": host,
+        "caps": Capabilities(role),
         "ref": ref,
         "windows": host.platform == "windows",
         "socket_path": f"/ws/hosts/{host.slug}/containers/{ref}/stats/",

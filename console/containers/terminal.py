@@ -21,6 +21,7 @@ from console import engine
 from console.access import audit
 from console.access.models import AuditEntry
 from console.access.permissions import host_for
+from console.access.policy import Capabilities
 from console.engine import terminal
 from console.engine.bridge import ThreadBridge
 from console.engine.errors import EngineError
@@ -38,10 +39,11 @@ def shells_for(host) -> tuple[str, ...]:
 @require_GET
 @xterm_styles
 def terminal_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, "container.exec")
+    host, role = host_for(request.user, slug, "container.exec")
     shells = shells_for(host)
     context = {
         "host": host,
+        "caps": Capabilities(role),
         "ref": ref,
         "shells": shells,
         "command": request.GET.get("cmd", shells[0]),
@@ -56,9 +58,10 @@ def terminal_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 @require_GET
 @xterm_styles
 def attach_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, "container.attach")
+    host, role = host_for(request.user, slug, "container.attach")
     context = {
         "host": host,
+        "caps": Capabilities(role),
         "ref": ref,
         "mode": "attach",
         "socket_path": f"/ws/hosts/{host.slug}/containers/{ref}/attach/",

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from console.access import audit
 from console.access.permissions import host_for
+from console.access.policy import Capabilities
 from console.engine import image_archives
 from console.engine.errors import EngineError
 from console.hosts.models import Host
@@ -65,13 +66,15 @@ class SaveForm(forms.Form):
 @require_GET
 def save_many(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker save A B …`: the form, or (with ?ref=… given) the download."""
-    host, _ = host_for(request.user, slug, "image.save")
+    host, role = host_for(request.user, slug, "image.save")
     refs = request.GET.getlist("ref")
     data = {"refs": " ".join(refs)} if refs else (request.GET if "refs" in request.GET else None)
     form = SaveForm(data)
     if data is not None and form.is_valid():
         return _save(request, host, form.cleaned_data["refs"], request.path)
-    return render(request, "images/save.html", {"host": host, "form": form})
+    return render(
+        request, "images/save.html", {"host": host, "caps": Capabilities(role), "form": form}
+    )
 
 
 class LoadForm(forms.Form):
@@ -87,9 +90,9 @@ def _upload_params(upload) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def load_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, "image.load")
+    host, role = host_for(request.user, slug, "image.load")
     form = LoadForm(*([request.POST, request.FILES] if request.method == "POST" else []))
-    context: dict = {"host": host, "form": form}
+    context: dict = {"host": host, "caps": Capabilities(role), "form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["archive"]
         params = _upload_params(upload)
@@ -142,9 +145,9 @@ class ImportForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, "image.import")
+    host, role = host_for(request.user, slug, "image.import")
     form = ImportForm(*([request.POST, request.FILES] if request.method == "POST" else []))
-    context: dict = {"host": host, "form": form}
+    context: dict = {"host": host, "caps": Capabilities(role), "form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data["archive"]

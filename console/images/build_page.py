@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from console.access import audit
 from console.access.permissions import host_for
+from console.access.policy import Capabilities
 from console.engine import build
 from console.images import build_job
 from console.images.forms import field_reference
@@ -144,7 +145,7 @@ def _audit_params(form: BuildForm, options: build.BuildOptions) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def build_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, "image.build")
+    host, role = host_for(request.user, slug, "image.build")
     form = BuildForm(*([request.POST, request.FILES] if request.method == "POST" else []))
     if request.method == "POST" and form.is_valid():
         options = form.options()
@@ -159,12 +160,17 @@ def build_page(request: HttpRequest, slug: str) -> HttpResponse:
             job = build_job.start(host, request.user, path, options, params)
             return redirect("images:build_status", host.slug, job.id)
     status = 400 if form.errors else 200
-    return render(request, "images/build.html", {"host": host, "form": form}, status=status)
+    return render(
+        request,
+        "images/build.html",
+        {"host": host, "caps": Capabilities(role), "form": form},
+        status=status,
+    )
 
 
 @require_GET
 def build_status(request: HttpRequest, slug: str, job: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, "image.build")
+    host, role = host_for(request.user, slug, "image.build")
     found = jobs.find(job, host, build_job.BuildJob)
     if found is None:
         raise Http404("No such build here (finished builds are kept for 15 minutes).")
@@ -172,6 +178,7 @@ def build_status(request: HttpRequest, slug: str, job: str) -> HttpResponse:
     text, extra = found.outcome() if finished else ("", {})
     context = {
         "host": host,
+        "caps": Capabilities(role),
         "job": found,
         "log": found.log(),
         "finished": finished,

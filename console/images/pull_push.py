@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from console.access import audit
 from console.access.permissions import host_for
+from console.access.policy import Capabilities
 from console.engine import image_progress
 from console.engine import images as engine_images
 from console.engine.errors import EngineError
@@ -47,10 +48,10 @@ class PullForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def pull_page(request: HttpRequest, slug: str) -> HttpResponse:
-    host, _ = host_for(request.user, slug, "image.pull")
+    host, role = host_for(request.user, slug, "image.pull")
     initial = {"ref": request.GET.get("ref", ""), "all_tags": request.GET.get("all_tags") == "1"}
     form = PullForm(request.POST or None, initial=initial)
-    context = {"host": host, "form": form}
+    context = {"host": host, "caps": Capabilities(role), "form": form}
     if request.method == "POST" and form.is_valid():
         # Without JavaScript: pull here and now, then say how it ended.
         ref, all_tags = form.cleaned_data["ref"], form.cleaned_data["all_tags"]
@@ -124,10 +125,17 @@ def _push_initial(detail) -> dict:
 def push_page(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """`docker tag` (when the image lacks the name) then `docker push`, followed live over
     the push websocket; without JavaScript the server pushes and waits."""
-    host, _ = host_for(request.user, slug, "image.push")
+    host, role = host_for(request.user, slug, "image.push")
     detail, error = object_pages.inspect(IMAGES, host, ref)
     form = PushForm(request.POST or None, initial=_push_initial(detail))
-    context = {"host": host, "ref": ref, "detail": detail, "error": error, "form": form}
+    context = {
+        "host": host,
+        "caps": Capabilities(role),
+        "ref": ref,
+        "detail": detail,
+        "error": error,
+        "form": form,
+    }
     if request.method == "POST" and detail is not None and form.is_valid():
         target = form.cleaned_data["target"]
         if str(target) not in detail.tags:

@@ -78,7 +78,8 @@ def _json(results) -> dict:
 def search_page(request: HttpRequest, slug: str) -> HttpResponse:
     host, role = host_for(request.user, slug, "image.view")
     # Stored credentials are for those who may pull with them.
-    credentialed = Capabilities(role).image_pull
+    caps = Capabilities(role)
+    credentialed = caps.image_pull
     form = SearchForm(request.GET or None)
     results = None
     if request.GET and form.is_valid():
@@ -91,6 +92,7 @@ def search_page(request: HttpRequest, slug: str) -> HttpResponse:
     registries = [r for r in results or [] if r.host != HUB]
     context = {
         "host": host,
+        "caps": caps,
         "form": form,
         "searched": results is not None,
         "hub": hub,

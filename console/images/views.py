@@ -245,11 +245,12 @@ def image_tag(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 def image_prune(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker image prune`: dangling images; every unused image (-a) only with its own
     confirmation. Shows what went and the space reclaimed."""
-    host, _ = host_for(request.user, slug, "image.prune")
+    host, role = host_for(request.user, slug, "image.prune")
     return object_pages.prune_page(
         request,
         IMAGES,
         host,
+        role,
         ImagePruneForm(request.POST or None),
         engine_images.prune_images,
         "result",
@@ -264,7 +265,7 @@ def image_prune(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def system_df(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker system df`, and with ?v=1 its -v detail; ?format=json gives bytes."""
-    host, _ = host_for(request.user, slug, "host.view")
+    host, role = host_for(request.user, slug, "host.view")
     verbose = _flag(request, "v")
     usage, error = None, None
     try:
@@ -275,7 +276,13 @@ def system_df(request: HttpRequest, slug: str) -> HttpResponse:
         if error:
             return object_pages.error_json(error)
         return JsonResponse(_df_json(usage))
-    context = {"host": host, "usage": usage, "error": error, "verbose": verbose}
+    context = {
+        "host": host,
+        "caps": Capabilities(role),
+        "usage": usage,
+        "error": error,
+        "verbose": verbose,
+    }
     return render(request, "images/df.html", context)
 
 

@@ -91,12 +91,13 @@ def network_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def network_prune(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker network prune`: GET asks, POST prunes and shows what went."""
-    host, _ = host_for(request.user, slug, "network.prune")
+    host, role = host_for(request.user, slug, "network.prune")
     form = PruneForm(request.POST or None)
     return object_pages.prune_page(
         request,
         NETWORKS,
         host,
+        role,
         form,
         engine_networks.prune_networks,
         "deleted",

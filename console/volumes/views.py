@@ -115,12 +115,13 @@ def volume_remove(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def volume_prune(request: HttpRequest, slug: str) -> HttpResponse:
     """`docker volume prune`: GET asks, POST prunes and shows what went."""
-    host, _ = host_for(request.user, slug, "volume.prune")
+    host, role = host_for(request.user, slug, "volume.prune")
     form = VolumePruneForm(request.POST or None)
     return object_pages.prune_page(
         request,
         VOLUMES,
         host,
+        role,
         form,
         engine_volumes.prune_volumes,
         "result",

@@ -261,6 +261,7 @@ def prune_page(
     request: HttpRequest,
     kind: ObjectKind,
     host: Host,
+    role: Role,
     form: forms.Form,
     prune: Callable[..., Any],
     result_name: str,
@@ -268,7 +269,13 @@ def prune_page(
 ) -> HttpResponse:
     """`docker <kind> prune`: GET asks, POST prunes with the form's flags and shows what
     went (`result_name` in the context); the audit entry adds what `went` reads of it."""
-    context: dict = {"kind": kind, "host": host, "form": form, "pruned": False}
+    context: dict = {
+        "kind": kind,
+        "host": host,
+        "caps": Capabilities(role),
+        "form": form,
+        "pruned": False,
+    }
     if request.method == "POST" and form.is_valid():
         params = dict(form.cleaned_data)
         try:

@@ -1,5 +1,6 @@
 """A viewer in a real browser: a team manager sets the team up through /teams/, the
-viewer sees only their team's host, has no stop button, and a forged stop is refused."""
+viewer sees only their team's host, has no stop button nor tabs it may not open, and a
+forged stop is refused."""
 
 import json
 import uuid
@@ -53,6 +54,11 @@ def test_viewer_sees_only_their_host_and_cannot_stop(
         viewer.goto(f"{console_server.url}/hosts/{e2e_host}/containers/{name}/")
         viewer.wait_for_selector("main h1")
         assert viewer.locator("button:has-text('Stop')").count() == 0
+        # Only the tabs a viewer may open (the others would answer 403).
+        tabs = viewer.locator("nav.tabs")
+        assert tabs.locator("a:has-text('Logs')").count() == 1
+        for refused in ("Terminal", "Attach", "Files", "Export"):
+            assert tabs.locator(f"a:has-text('{refused}')").count() == 0, refused
         assert viewer.locator(f"form[action$='/{name}/stop/'], form[action$='/stop/']").count() == 0
 
         # A forged POST with a valid CSRF token taken from the page is refused.

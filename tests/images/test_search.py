@@ -15,10 +15,11 @@ def fleet_registry(db, fleet):
     return Registry.objects.create(name="fleet", url=f"http://{fleet.registry}")
 
 
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.OPERATOR], ids=lambda r: r.label)
 def test_offline_docker_hub_is_said_and_the_private_registry_still_answers(
-    make_user, logged_in, unix_host, fleet_registry, registry_image
+    role, make_user, logged_in, unix_host, fleet_registry, registry_image
 ):
-    client = logged_in(make_user("v", Role.VIEWER, unix_host))
+    client = logged_in(make_user("v", role, unix_host))
     repository, _, tag = registry_image.rpartition(":")
     name = repository.split("/", 1)[1]  # console-test/pushed-<unique>
     response = client.get("/hosts/unix/images/search/", {"term": name.split("/")[1]})
@@ -26,9 +27,11 @@ def test_offline_docker_hub_is_said_and_the_private_registry_still_answers(
     page = response.content.decode()
     assert "cannot reach Docker Hub" in page
     assert f"<code>{repository}</code>" in page
+    assert f'<span class="tag">{tag}</span>' in page or role >= Role.OPERATOR
+    # Pull links only for those who may pull.
     pull_link = f"/hosts/unix/images/pull/?ref={repository.replace(':', '%3A')}"
-    assert f'{pull_link}%3A{tag}"' in page
-    assert f"{pull_link}&amp;all_tags=1" in page
+    assert (f'{pull_link}%3A{tag}"' in page) == (role >= Role.OPERATOR)
+    assert (f"{pull_link}&amp;all_tags=1" in page) == (role >= Role.OPERATOR)
 
 
 def test_search_answers_json_too(admin_client, unix_host, fleet_registry, registry_image):
