@@ -63,17 +63,19 @@ def test_register_tls_host_with_pasted_certificates(admin_client, fleet):
     assert row.ok, row.error
 
 
-def test_register_tls_host_with_uploaded_certificates(admin_client, fleet):
-    def upload(path):
-        return SimpleUploadedFile(Path(path).name, Path(path).read_bytes())
+def _upload(path) -> SimpleUploadedFile:
+    """A certificate or key file as the form's file fields receive it."""
+    return SimpleUploadedFile(Path(path).name, Path(path).read_bytes())
 
+
+def test_register_tls_host_with_uploaded_certificates(admin_client, fleet):
     data = {
         "name": "TLS up",
         "url": fleet.tls_url,
         "tls": "on",
-        "tls_ca_file": upload(fleet.tls_ca),
-        "tls_client_cert_file": upload(fleet.tls_cert),
-        "tls_client_key_file": upload(fleet.tls_key),
+        "tls_ca_file": _upload(fleet.tls_ca),
+        "tls_client_cert_file": _upload(fleet.tls_cert),
+        "tls_client_key_file": _upload(fleet.tls_key),
     }
     response = admin_client.post("/hosts/new/", data)
     assert response.status_code == 302, response.context["form"].errors
@@ -220,15 +222,12 @@ def test_duplicate_slug_is_a_field_error(admin_client, unix_host, fleet):
 
 
 def test_uploaded_certificates_with_tls_unticked_mean_tls(admin_client, fleet):
-    def upload(path):
-        return SimpleUploadedFile(Path(path).name, Path(path).read_bytes())
-
     data = {
         "name": "TLS unticked",
         "url": fleet.tls_url,
-        "tls_ca_file": upload(fleet.tls_ca),
-        "tls_client_cert_file": upload(fleet.tls_cert),
-        "tls_client_key_file": upload(fleet.tls_key),
+        "tls_ca_file": _upload(fleet.tls_ca),
+        "tls_client_cert_file": _upload(fleet.tls_cert),
+        "tls_client_key_file": _upload(fleet.tls_key),
     }
     response = admin_client.post("/hosts/new/", data)
     assert response.status_code == 302, response.context["form"].errors
